@@ -21,10 +21,10 @@
 #define PLAN_MAX_HEAP_RANGES  16
 #define PLAN_MAX_DOMAINS      16
 #define PLAN_MAX_STATIC_BANKS 16 /* per domain */
-#define PLAN_MAX_MODULES      3	 /* per domain: kernel, ramdisk, device tree */
-#define PLAN_MAX_PT_DEVICES   8	 /* passthrough devices per domain */
-#define PLAN_MAX_PT_REGS      8	 /* xen,reg entries per device */
-#define PLAN_MAX_PT_IRQS      8	 /* interrupts per device */
+#define PLAN_MAX_MODULES      3  /* per domain: kernel, ramdisk, device tree */
+#define PLAN_MAX_PT_DEVICES   8  /* passthrough devices per domain */
+#define PLAN_MAX_PT_REGS      8  /* xen,reg entries per device */
+#define PLAN_MAX_PT_IRQS      8  /* interrupts per device */
 #define PLAN_MAX_CPUS         8
 #define PLAN_NAME_MAX         32
 #define PLAN_PATH_MAX         128
@@ -33,18 +33,18 @@
 #define PLAN_MESSAGE_MAX      200
 
 /* Xen's guest memory map (non-direct-mapped domains). */
-#define GUEST_GICD_BASE	    0x03001000ull
-#define GUEST_GICD_SIZE	    0x10000ull
-#define GUEST_GICR_BASE	    0x03020000ull
-#define GUEST_GICR_STRIDE   0x20000ull
-#define GUEST_PL011_BASE    0x22000000ull
-#define GUEST_PL011_SIZE    0x1000ull
-#define GUEST_PL011_INTID   32u
-#define GUEST_RAM0_BASE	    0x40000000ull
-#define GUEST_RAM0_SIZE	    (3ull << 30)
-#define GUEST_RAM1_BASE	    0x200000000ull
-#define GUEST_RAM1_SIZE	    (1016ull << 30)
-#define GUEST_VTIMER_INTID  27u
+#define GUEST_GICD_BASE    0x03001000ull
+#define GUEST_GICD_SIZE    0x10000ull
+#define GUEST_GICR_BASE    0x03020000ull
+#define GUEST_GICR_STRIDE  0x20000ull
+#define GUEST_PL011_BASE   0x22000000ull
+#define GUEST_PL011_SIZE   0x1000ull
+#define GUEST_PL011_INTID  32u
+#define GUEST_RAM0_BASE    0x40000000ull
+#define GUEST_RAM0_SIZE    (3ull << 30)
+#define GUEST_RAM1_BASE    0x200000000ull
+#define GUEST_RAM1_SIZE    (1016ull << 30)
+#define GUEST_VTIMER_INTID 27u
 
 /* Where QEMU virt puts the hypervisor image when nothing else is said. */
 #define PLAN_DEFAULT_HV_BASE 0x40200000ull
@@ -60,10 +60,10 @@ struct plan_range {
 enum plan_kind {
 	PLAN_KIND_UNUSED,
 	PLAN_KIND_HYPERVISOR, /* the hypervisor image, stacks, page tables */
-	PLAN_KIND_DTB,	      /* the host device tree blob */
+	PLAN_KIND_DTB,        /* the host device tree blob */
 	PLAN_KIND_RESERVED,   /* /reserved-memory or /memreserve/ */
 	PLAN_KIND_MODULE,     /* a boot module (kernel, ramdisk, partial DT) */
-	PLAN_KIND_HEAP,	      /* feeds the boot allocator and the buddy heap */
+	PLAN_KIND_HEAP,       /* feeds the boot allocator and the buddy heap */
 	PLAN_KIND_STATIC,     /* a domain's static memory */
 };
 
@@ -88,8 +88,8 @@ struct plan_bank {
 
 /** A device given to a domain from its partial device tree. */
 struct plan_pt_device {
-	char path[PLAN_PATH_MAX];      /* xen,path: the node in the host DT */
-	char node[PLAN_PATH_MAX];      /* the node in the partial DT */
+	char path[PLAN_PATH_MAX]; /* xen,path: the node in the host DT */
+	char node[PLAN_PATH_MAX]; /* the node in the partial DT */
 	unsigned int nr_regs;
 	struct {
 		uint64_t pa, size, ipa; /* xen,reg triple */
@@ -101,12 +101,12 @@ struct plan_pt_device {
 };
 
 struct plan_domain {
-	char name[PLAN_NAME_MAX];  /* node name, e.g. "domU1" */
-	char node[PLAN_PATH_MAX];  /* e.g. "/chosen/domU1" */
+	char name[PLAN_NAME_MAX]; /* node name, e.g. "domU1" */
+	char node[PLAN_PATH_MAX]; /* e.g. "/chosen/domU1" */
 	unsigned int vcpus;
-	uint64_t memory_kib;	   /* the `memory` property */
+	uint64_t memory_kib; /* the `memory` property */
 	bool direct_map;
-	bool is_static;		   /* has xen,static-mem */
+	bool is_static; /* has xen,static-mem */
 	bool vpl011;
 	unsigned int nr_banks;
 	struct plan_bank banks[PLAN_MAX_STATIC_BANKS]; /* static banks, DT order */
@@ -146,7 +146,7 @@ struct plan {
 	bool has_static_heap;
 	unsigned int nr_heap;
 	struct plan_range heap[PLAN_MAX_HEAP_RANGES]; /* xen,static-heap, if any */
-	unsigned int nr_cpus;				/* physical CPUs in /cpus */
+	unsigned int nr_cpus;                         /* physical CPUs in /cpus */
 	char stdout_path[PLAN_PATH_MAX];
 	uint64_t uart_base; /* host UART named by stdout-path, 0 if none */
 	uint32_t uart_intid;
@@ -161,9 +161,9 @@ struct plan {
 
 /** Inputs that do not come from the device tree. */
 struct plan_input {
-	const void *fdt;	  /* the host DT blob */
+	const void *fdt;            /* the host DT blob */
 	struct plan_range hv_image; /* where the hypervisor sits */
-	struct plan_range dtb;	  /* where the blob sits in physical memory */
+	struct plan_range dtb;      /* where the blob sits in physical memory */
 };
 
 /**

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Static memory: each domain's xen,static-mem banks, bound for the whole
+ * life of the hypervisor to the domain's configuration slot (its index in
+ * plan.domains).
+ *
+ * A static page is PG_STATIC in the page-state table and its owner field
+ * is its slot, whether the page is in use by the domain or free in the
+ * slot's reserve. The reserve is therefore not a list hanging off a
+ * domain structure that dies with the domain: it is the set of free
+ * PG_STATIC pages whose owner is the slot, and it outlives every
+ * incarnation of the domain.
+ */
+#ifndef BULKHEAD_CORE_STATICMEM_H
+#define BULKHEAD_CORE_STATICMEM_H
+
+#include "pgstate.h"
+
+/**
+ * staticmem_acquire() - give pages [pfn, pfn+count) of @slot's reserve to
+ * the domain in @slot.
+ * @scrub: zero the pages marked PG_NEEDS_SCRUB now; otherwise the mark
+ *         stays and staticmem_scrub() must run before the guest does.
+ *
+ * Every page is checked first: RAM, free, static, unreferenced, bound to
+ * @slot, no flag but PG_STATIC and PG_NEEDS_SCRUB. Nothing changes unless
+ * all pass. Return: 0, -HV_EINVAL (not RAM or unexpected flag), -HV_EBUSY
+ * (in use or referenced), -HV_EPERM (not static, or another slot's),
+ * -HV_ENOMEM (page-state table full).
+ */
+int staticmem_acquire(struct pgstate *ps, uint16_t slot, uint64_t pfn, uint64_t count, bool scrub);
+
+/**
+ * staticmem_release() - put static pages in use by @slot back into its
+ * reserve, marked PG_NEEDS_SCRUB. Only mm_release() calls this.
+ * Return: 0, -HV_EINVAL (a page is not static and in use by @slot),
+ * -HV_ENOMEM (nothing changed).
+ */
+int staticmem_release(struct pgstate *ps, uint16_t slot, uint64_t pfn, uint64_t count, bool force);
+
+/**
+ * staticmem_scrub() - zero every page of [pfn, pfn+count) marked
+ * PG_NEEDS_SCRUB and clear the mark. Uses the spare capacity: clearing a
+ * mark must not fail. Return: 0 or -HV_EINVAL (not RAM, or not static).
+ */
+int staticmem_scrub(struct pgstate *ps, uint64_t pfn, uint64_t count);
+
+/**
+ * staticmem_find_free() - lowest run of @count contiguous pages free in
+ * @slot's reserve. Return: true and *pfn when found.
+ */
+bool staticmem_find_free(const struct pgstate *ps, uint16_t slot, uint64_t count, uint64_t *pfn);
+
+/** staticmem_reserve_pages() - pages free in @slot's reserve. */
+uint64_t staticmem_reserve_pages(const struct pgstate *ps, uint16_t slot);
+
+#endif
