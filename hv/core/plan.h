@@ -84,6 +84,7 @@ struct plan_bank {
 	uint64_t pa;
 	uint64_t ipa;
 	uint64_t size;
+	unsigned int index; /* the xen,static-mem entry it comes from */
 };
 
 /** A device given to a domain from its partial device tree. */
@@ -110,6 +111,13 @@ struct plan_domain {
 	bool vpl011;
 	unsigned int nr_banks;
 	struct plan_bank banks[PLAN_MAX_STATIC_BANKS]; /* static banks, DT order */
+	/*
+	 * The xen,static-mem entries as written. banks[] is the guest view:
+	 * an entry that straddles Xen's guest bank 0 and bank 1 is split in
+	 * two banks with the same index.
+	 */
+	unsigned int nr_static;
+	struct plan_range static_mem[PLAN_MAX_STATIC_BANKS];
 	/* Emulated devices, at guest-physical addresses. */
 	uint64_t gicd_base, gicr_base, pl011_base;
 	uint32_t pl011_intid;
@@ -151,6 +159,8 @@ struct plan {
 	uint64_t uart_base; /* host UART named by stdout-path, 0 if none */
 	uint32_t uart_intid;
 	uint64_t gicd_base, gicr_base; /* host GIC */
+	uint64_t gicr_size;            /* host redistributor region */
+	uint64_t heap_needed;          /* bytes the static heap must hold (0 without one) */
 	unsigned int nr_domains;
 	struct plan_domain domains[PLAN_MAX_DOMAINS];
 	unsigned int nr_messages;
@@ -162,8 +172,19 @@ struct plan {
 /** Inputs that do not come from the device tree. */
 struct plan_input {
 	const void *fdt;            /* the host DT blob */
+	size_t fdt_size;            /* bytes readable at fdt; 0: trust its header */
 	struct plan_range hv_image; /* where the hypervisor sits */
-	struct plan_range dtb;      /* where the blob sits in physical memory */
+	struct plan_range dtb;      /* where the blob sits; size 0: its totalsize */
+	/*
+	 * Boot modules that plan_build() must read (the partial device trees
+	 * of passthrough). Returns @size readable bytes holding the module
+	 * placed at @pa, or NULL when it is not available (the host tool
+	 * was not given the file): passthrough is then not checked and a
+	 * warning says so. The hypervisor passes its identity map. May be
+	 * NULL: no module is readable.
+	 */
+	const void *(*module_ptr)(void *ctx, uint64_t pa, uint64_t size);
+	void *module_ctx;
 };
 
 /**

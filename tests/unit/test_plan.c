@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * plan: plan_build() on device trees compiled by dtc in the test, and
+ * plan_memory_map() against a brute-force oracle on random layouts.
+ */
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../hv/core/plan.h"
+#include "../common/testlib.h"
+
+static struct plan plan;
+
+/* A minimal QEMU-virt-like host: 2 GiB at 0x40000000, 4 CPUs, GICv3, PL011. */
+#define HOST_HEAD                                                                                  \
+	"/dts-v1/;\n/ {\n #address-cells = <2>; #size-cells = <2>;\n"                              \
+	" memory@40000000 { device_type = \"memory\"; reg = <0 0x40000000 0 0x80000000>; };\n"     \
+	" cpus { #address-cells = <1>; #size-cells = <0>;\n"                                       \
+	"  cpu@0 { device_type = \"cpu\"; reg = <0>; }; cpu@1 { device_type = \"cpu\"; reg = "     \
+	"<1>; };\n"                                                                                \
+	"  cpu@2 { device_type = \"cpu\"; reg = <2>; }; cpu@3 { device_type = \"cpu\"; reg = "     \
+	"<3>; }; };\n"                                                                             \
+	" intc@8000000 { compatible = \"arm,gic-v3\"; interrupt-controller; #interrupt-cells = "   \
+	"<3>;\n"                                                                                   \
+	"  reg = <0 0x8000000 0 0x10000 0 0x80a0000 0 0xf60000>; };\n"                             \
+	" pl011@9000000 { compatible = \"arm,pl011\"; reg = <0 0x9000000 0 0x1000>; interrupts = " \
+	"<0 1 4>; };\n"
+
+/* Compile DTS text with dtc; the caller frees. NULL (and a FAIL) on error. */
+static void *compile(const char *dts)
+{
+	char in[] = "/tmp/test_plan_XXXXXX";
+	int fd = mkstemp(in);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, dts, strlen(dts)) != (ssize_t)strlen(dts)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s.dtb %s", in, in);
+	int rc = system(cmd);
+	unlink(in);
+	if (rc != 0)
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "%s.dtb", in);
+	FILE *f = fopen(cmd, "rb");
+	void *buf = malloc(1 << 16);
+	size_t n = f && buf ? fread(buf, 1, 1 << 16, f) : 0;
+	if (f)
+		fclose(f);
+	unlink(cmd);
+	if (n == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Build a plan from host text plus /chosen contents. Returns plan_build()'s result. */
+static int build(const char *chosen)
+{
+	char dts[8192];
+	snprintf(dts, sizeof(dts), "%s chosen {\n stdout-path = \"/pl011@9000000\";\n%s\n };\n};\n",
+	         HOST_HEAD, chosen);
+	void *fdt = compile(dts);
+	if (!fdt) {
+		printf("  dtc failed on:\n%s\n", dts);
+		memset(&plan, 0, sizeof(plan));
+		return -1000;
+	}
+	struct plan_input in = {.fdt = fdt,
+	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
+	                        .dtb = {0x48000000, 0x10000}};
+	int rc = plan_build(&in, &plan);
+	free(fdt);
+	return rc;
+}
+
+static bool has_message(const char *text)
+{
+	for (unsigned int i = 0; i < plan.nr_messages; i++)
+		if (strcmp(plan.messages[i].text, text) == 0)
+			return true;
+	return false;
+}
+
+static void dump_messages(void)
+{
+	for (unsigned int i = 0; i < plan.nr_messages; i++)
+		printf("  msg: %s\n", plan.messages[i].text);
+}
+
+#define KERNEL(addr)                                                                               \
+	"module@" #addr                                                                            \
+	" { compatible = \"multiboot,kernel\", \"multiboot,module\"; reg = <" #addr                \
+	" 0x100000>; };"
+
+TEST(host_facts_are_read)
+{
+	CHECK_EQ(build(""), 0);
+	CHECK_EQ(plan.nr_ram, 1);
+	CHECK_EQ(plan.ram[0].base, 0x40000000);
+	CHECK_EQ(plan.ram[0].size, 0x80000000);
+	CHECK_EQ(plan.nr_cpus, 4);
+	CHECK_EQ(plan.gicd_base, 0x8000000);
+	CHECK_EQ(plan.gicr_base, 0x80a0000);
+	CHECK_EQ(plan.uart_base, 0x9000000);
+	CHECK_EQ(plan.uart_intid, 33); /* SPI 1 */
+	CHECK_EQ(plan.nr_domains, 0);
+	CHECK_EQ(plan.nr_errors, 0);
+}
+
+TEST(both_cell_conventions)
+{
+	/* Xen 4.17+: /chosen's cells (2 and 2 here). */
+	CHECK_EQ(build("#address-cells = <2>; #size-cells = <2>;\n"
+	               "d { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"
+	               " cpus = <1>; memory = <0 0x60000>;\n"
+	               " xen,static-mem = <0 0x50000000 0 0x10000000 0 0x70000000 0 0x8000000>;\n"
+	               " " KERNEL(0x4a000000) " };"),
+	         0);
+	struct plan_domain a = plan.domains[0];
+	/* Xen 4.16: the cells inside the domain node (1 and 1), /chosen says 2. */
+	CHECK_EQ(build("#address-cells = <2>; #size-cells = <2>;\n"
+	               "d { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"
+	               " #xen,static-mem-address-cells = <1>; #xen,static-mem-size-cells = <1>;\n"
+	               " cpus = <1>; memory = <0 0x60000>;\n"
+	               " xen,static-mem = <0x50000000 0x10000000 0x70000000 0x8000000>;\n"
+	               " " KERNEL(0x4a000000) " };"),
+	         0);
+	dump_messages();
+	CHECK_EQ(plan.domains[0].nr_static, 2);
+	CHECK_EQ(a.nr_static, 2);
+	CHECK(memcmp(a.static_mem, plan.domains[0].static_mem, sizeof(a.static_mem)) == 0);
+	CHECK_EQ(plan.domains[0].static_mem[1].base, 0x70000000);
+	CHECK_EQ(plan.domains[0].static_mem[1].size, 0x8000000);
+}
+
+/* Independent oracle: the guest address of byte @off of the domain's RAM. */
+static uint64_t oracle_ipa(uint64_t off)
+{
+	return off < GUEST_RAM0_SIZE ? GUEST_RAM0_BASE + off
+	                             : GUEST_RAM1_BASE + off - GUEST_RAM0_SIZE;
+}
+
+TEST(guest_banks_are_packed)
+{
+	/* A 4 GiB-RAM board whose domain has 3 banks totalling 3.5 GiB. */
+	const char *host = HOST_HEAD;
+	char dts[8192];
+	snprintf(dts, sizeof(dts),
+	         "%s memory@100000000 { device_type = \"memory\"; reg = <1 0 1 0>; };\n"
+	         " chosen { #address-cells = <2>; #size-cells = <2>;\n"
+	         " d { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"
+	         " cpus = <1>; memory = <0 0x380000>;\n"
+	         " xen,static-mem = <0 0x60000000 0 0x20000000 1 0 0 0xb0000000 0 0x50000000 0 "
+	         "0x10000000>;\n"
+	         " " KERNEL(0x4a000000) " }; };\n};\n",
+	         host);
+	void *fdt = compile(dts);
+	CHECK(fdt != NULL);
+	if (!fdt)
+		return;
+	struct plan_input in = {.fdt = fdt,
+	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE}};
+	int rc = plan_build(&in, &plan);
+	free(fdt);
+	dump_messages();
+	CHECK_EQ(rc, 0);
+	const struct plan_domain *d = &plan.domains[0];
+	CHECK_EQ(d->nr_static, 3);
+	CHECK_EQ(d->nr_banks, 4); /* the second range straddles guest bank 0's end */
+	uint64_t off = 0;
+	unsigned int want_index[] = {0, 1, 1, 2};
+	for (unsigned int b = 0; b < d->nr_banks; b++) {
+		CHECK_EQ(d->banks[b].ipa, oracle_ipa(off));
+		CHECK_EQ(d->banks[b].index, want_index[b]);
+		/* A bank never crosses a guest bank boundary. */
+		CHECK((d->banks[b].ipa + d->banks[b].size <= GUEST_RAM0_BASE + GUEST_RAM0_SIZE) ||
+		      d->banks[b].ipa >= GUEST_RAM1_BASE);
+		off += d->banks[b].size;
+	}
+	CHECK_EQ(off, 0xe0000000ull);
+	CHECK_EQ(d->banks[1].pa, 0x100000000ull);
+	CHECK_EQ(d->banks[2].pa, 0x100000000ull + d->banks[1].size);
+}
+
+TEST(device_placement)
+{
+	CHECK_EQ(build("#address-cells = <1>; #size-cells = <1>;\n"
+	               "a { compatible = \"xen,domain\"; cpus = <2>; memory = <0 0x40000>;\n"
+	               " #address-cells = <1>; #size-cells = <1>;\n"
+	               " xen,static-mem = <0x50000000 0x10000000>; direct-map; vpl011;\n"
+	               " " KERNEL(0x4a000000) " };\n"
+	                                      "b { compatible = \"xen,domain\"; cpus = <1>; memory "
+	                                      "= <0 0x40000>;\n"
+	                                      " #address-cells = <1>; #size-cells = <1>;\n"
+	                                      " xen,static-mem = <0x60000000 0x10000000>; vpl011;\n"
+	                                      " " KERNEL(0x4b000000) " };"),
+	         0);
+	dump_messages();
+	const struct plan_domain *a = &plan.domains[0], *b = &plan.domains[1];
+	CHECK_EQ(a->gicd_base, 0x8000000);
+	CHECK_EQ(a->gicr_base, 0x80a0000);
+	CHECK_EQ(a->pl011_base, 0x9000000);
+	CHECK_EQ(a->pl011_intid, 33);
+	CHECK_EQ(a->banks[0].ipa, 0x50000000);
+	CHECK_EQ(a->first_cpu, 0);
+	CHECK_EQ(b->gicd_base, GUEST_GICD_BASE);
+	CHECK_EQ(b->gicr_base, GUEST_GICR_BASE);
+	CHECK_EQ(b->pl011_base, GUEST_PL011_BASE);
+	CHECK_EQ(b->pl011_intid, GUEST_PL011_INTID);
+	CHECK_EQ(b->banks[0].ipa, GUEST_RAM0_BASE);
+	CHECK_EQ(b->banks[0].pa, 0x60000000);
+	CHECK_EQ(b->first_cpu, 2);
+}
+
+TEST(errors_are_all_reported)
+{
+	CHECK(build("#address-cells = <1>; #size-cells = <1>;\n"
+	            "a { compatible = \"xen,domain\"; cpus = <3>; memory = <0 0x40000>;\n"
+	            " xen,static-mem = <0x50000000 0x10000000>; };\n"
+	            "b { compatible = \"xen,domain\"; cpus = <2>; memory = <0 0x40000>;\n"
+	            " xen,static-mem = <0x58000000 0x10000000>; direct-map; };") != 0);
+	CHECK(has_message("/chosen/a: no multiboot,kernel module"));
+	CHECK(has_message("/chosen/b: no multiboot,kernel module"));
+	CHECK(has_message("/chosen/b: cpus 2 needs physical CPUs 3-4, but /cpus has 4 (each vCPU "
+	                  "owns one)"));
+	CHECK(has_message("/chosen/a: xen,static-mem[0] 0x50000000-0x5fffffff overlaps /chosen/b "
+	                  "xen,static-mem[0]"));
+	CHECK_EQ(plan.nr_errors, 4);
+	if (plan.nr_errors != 4)
+		dump_messages();
+}
+
+TEST(many_errors_are_counted)
+{
+	char chosen[6000] = "#address-cells = <1>; #size-cells = <1>;\n";
+	for (int i = 0; i < 16; i++) {
+		char d[300];
+		/* each: cpus 0, no kernel, unaligned static, memory mismatch, direct-map ok */
+		snprintf(d, sizeof(d),
+		         "d%d { compatible = \"xen,domain\"; cpus = <0>; memory = <0 1>;\n"
+		         " xen,static-mem = <0x%x 0x1000>; };\n",
+		         i, 0x50000010 + i * 0x10000);
+		strcat(chosen, d);
+	}
+	CHECK(build(chosen) != 0);
+	CHECK_EQ(plan.nr_errors, 16 * 4);
+	CHECK_EQ(plan.nr_messages, PLAN_MAX_MESSAGES);
+	CHECK(!plan.messages_truncated); /* exactly full */
+	CHECK(build("#address-cells = <1>; #size-cells = <1>;\n"
+	            "x { compatible = \"xen,domain\"; cpus = <0>; };\n"
+	            "y { compatible = \"xen,domain\"; cpus = <0>; };\n") != 0);
+	/* Each: cpus is 0, missing memory, no kernel. */
+	CHECK_EQ(plan.nr_errors, 6);
+}
+
+/* ---- plan_memory_map against a brute-force oracle ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(uint64_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return n ? rng_state % n : 0;
+}
+
+static int oracle_rank(enum plan_kind k)
+{
+	static const enum plan_kind order[] = {PLAN_KIND_HYPERVISOR, PLAN_KIND_DTB,
+	                                       PLAN_KIND_RESERVED,   PLAN_KIND_MODULE,
+	                                       PLAN_KIND_STATIC,     PLAN_KIND_HEAP};
+	for (int i = 0; i < 6; i++)
+		if (order[i] == k)
+			return i;
+	return 6;
+}
+
+static bool in(uint64_t a, uint64_t base, uint64_t size)
+{
+	return size && a >= base && a - base < size;
+}
+
+/* The kind that owns address @a, by brute force over the plan's fields. */
+static enum plan_kind oracle_kind(const struct plan *p, uint64_t a)
+{
+	enum plan_kind best = PLAN_KIND_UNUSED;
+#define CONSIDER(k, base, size)                                                                    \
+	do {                                                                                       \
+		if (in(a, base, size) && oracle_rank(k) < oracle_rank(best))                       \
+			best = k;                                                                  \
+	} while (0)
+	CONSIDER(PLAN_KIND_HYPERVISOR, p->hv_image.base, p->hv_image.size);
+	CONSIDER(PLAN_KIND_DTB, p->dtb.base, p->dtb.size);
+	for (unsigned int i = 0; i < p->nr_reserved; i++)
+		CONSIDER(PLAN_KIND_RESERVED, p->reserved[i].range.base, p->reserved[i].range.size);
+	for (unsigned int i = 0; i < p->nr_heap; i++)
+		CONSIDER(PLAN_KIND_HEAP, p->heap[i].base, p->heap[i].size);
+	for (unsigned int d = 0; d < p->nr_domains; d++) {
+		for (unsigned int i = 0; i < p->domains[d].nr_static; i++)
+			CONSIDER(PLAN_KIND_STATIC, p->domains[d].static_mem[i].base,
+			         p->domains[d].static_mem[i].size);
+		for (unsigned int i = 0; i < p->domains[d].nr_modules; i++)
+			CONSIDER(PLAN_KIND_MODULE, p->domains[d].modules[i].range.base,
+			         p->domains[d].modules[i].range.size);
+	}
+#undef CONSIDER
+	return best;
+}
+
+static struct plan_range rnd_range(void)
+{
+	uint64_t base = 0x40000000 + rnd(0x100000) * 0x1000;
+	uint64_t size = (1 + rnd(0x20000)) * 0x1000;
+	return (struct plan_range){base, size};
+}
+
+TEST(memory_map_covers_ram_once)
+{
+	static struct plan p;
+	static struct plan_map_entry map[2048];
+
+	for (int round = 0; round < 300; round++) {
+		memset(&p, 0, sizeof(p));
+		p.nr_ram = 1 + (unsigned int)rnd(3);
+		uint64_t at = 0x40000000;
+		for (unsigned int i = 0; i < p.nr_ram; i++) {
+			p.ram[i].base = at;
+			p.ram[i].size = (0x100 + rnd(0x40000)) * 0x1000;
+			at += p.ram[i].size + rnd(2) * 0x10000000;
+		}
+		if (round == 0) { /* a bank that ends at the top of the address space */
+			p.ram[p.nr_ram - 1].base = 0xfffffffff0000000ull;
+			p.ram[p.nr_ram - 1].size = 0x10000000ull;
+		}
+		p.hv_image = rnd_range();
+		p.dtb = rnd_range();
+		p.nr_reserved = (unsigned int)rnd(4);
+		for (unsigned int i = 0; i < p.nr_reserved; i++)
+			p.reserved[i].range = rnd_range();
+		p.nr_heap = (unsigned int)rnd(3);
+		for (unsigned int i = 0; i < p.nr_heap; i++)
+			p.heap[i] = rnd_range();
+		p.nr_domains = (unsigned int)rnd(5);
+		for (unsigned int d = 0; d < p.nr_domains; d++) {
+			p.domains[d].nr_static = (unsigned int)rnd(4);
+			for (unsigned int i = 0; i < p.domains[d].nr_static; i++)
+				p.domains[d].static_mem[i] = rnd_range();
+			p.domains[d].nr_modules = (unsigned int)rnd(3);
+			for (unsigned int i = 0; i < p.domains[d].nr_modules; i++)
+				p.domains[d].modules[i].range = rnd_range();
+		}
+
+		unsigned int n = plan_memory_map(&p, map, 2048);
+		CHECK(n <= 2048);
+		CHECK_EQ(plan_memory_map(&p, NULL, 0), n);
+		if (n > 2048)
+			return;
+		/* Entries sorted, contiguous within each bank, exactly covering it. */
+		unsigned int e = 0;
+		for (unsigned int b = 0; b < p.nr_ram; b++) {
+			uint64_t next = p.ram[b].base, covered = 0;
+			unsigned int first = e;
+			while (e < n && in(map[e].range.base, p.ram[b].base, p.ram[b].size)) {
+				CHECK_EQ(map[e].range.base, next);
+				CHECK(map[e].range.size > 0);
+				next += map[e].range.size;
+				covered += map[e].range.size;
+				/* Owner right at both ends and in the middle of the entry. */
+				uint64_t last = map[e].range.base + map[e].range.size - 1;
+				CHECK_EQ(oracle_kind(&p, map[e].range.base), map[e].kind);
+				CHECK_EQ(oracle_kind(&p, last), map[e].kind);
+				CHECK_EQ(oracle_kind(&p, map[e].range.base + map[e].range.size / 2),
+				         map[e].kind);
+				/* Adjacent unused entries of a bank are merged. */
+				if (e > first && map[e].kind == PLAN_KIND_UNUSED &&
+				    map[e - 1].range.base + map[e - 1].range.size ==
+				        map[e].range.base)
+					CHECK(map[e - 1].kind != PLAN_KIND_UNUSED);
+				e++;
+			}
+			CHECK_EQ(covered, p.ram[b].size);
+		}
+		CHECK_EQ(e, n);
+		if (tl_current_failed) {
+			printf("  round %d\n", round);
+			return;
+		}
+	}
+}
+
+TEST(kind_names)
+{
+	CHECK(strcmp(plan_kind_name(PLAN_KIND_STATIC), "static") == 0);
+	CHECK(strcmp(plan_kind_name(PLAN_KIND_HEAP), "heap") == 0);
+	CHECK(strcmp(plan_kind_name(PLAN_KIND_UNUSED), "unused") == 0);
+}
+
+TEST(bad_blob_is_an_error)
+{
+	static char junk[256];
+	struct plan_input in = {.fdt = junk, .fdt_size = sizeof(junk)};
+	memset(junk, 0xd0, sizeof(junk));
+	CHECK(plan_build(&in, &plan) != 0);
+	CHECK_EQ(plan.nr_errors, 1);
+}
+
+int main(void)
+{
+	RUN(host_facts_are_read);
+	RUN(both_cell_conventions);
+	RUN(guest_banks_are_packed);
+	RUN(device_placement);
+	RUN(errors_are_all_reported);
+	RUN(many_errors_are_counted);
+	RUN(memory_map_covers_ram_once);
+	RUN(kind_names);
+	RUN(bad_blob_is_an_error);
+	return tl_finish();
+}
