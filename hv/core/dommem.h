@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A domain's memory: its pages and its stage-2, from creation to destroy.
+ *
+ * A static domain gets exactly its xen,static-mem banks, mapped at the
+ * plan's guest addresses (== host addresses when direct-mapped). Any other
+ * domain gets `memory` KiB from the buddy, mapped at GUEST_RAM0_BASE, then
+ * GUEST_RAM1_BASE. Stage-2 tables come from the buddy too.
+ */
+#ifndef BULKHEAD_CORE_DOMMEM_H
+#define BULKHEAD_CORE_DOMMEM_H
+
+#include "mm.h"
+#include "p2m.h"
+#include "plan.h"
+
+/* Guest-physical address size of every domain (covers GUEST_RAM1). */
+#define DOMMEM_MIN_IPA_BITS 40
+
+struct domain_mem {
+	struct mm *mm;
+	const struct plan_domain *cfg;
+	uint16_t slot;  /* index in plan.domains: binds the static memory */
+	uint16_t domid; /* slot + 1, as the guest names itself in hypercalls */
+	bool live;
+	struct p2m p2m;
+	uint64_t tot_pages;   /* pages the domain holds (all mapped) */
+	uint64_t max_pages;   /* its configured size in pages */
+	uint64_t table_leaks; /* table pages that could not be freed (never expected) */
+};
+
+/**
+ * dommem_create() - take the domain's memory and build its stage-2.
+ * @dm:   filled in; the caller keeps it while the domain lives.
+ * @mm:   the memory core.
+ * @cfg:  the domain's plan entry; must stay valid (the plan outlives domains).
+ * @slot: @cfg's index in plan.domains.
+ *
+ * Static pages are checked one by one (staticmem_acquire) and scrubbed
+ * where marked; heap pages are zeroed. On any failure everything taken
+ * is given back and nothing is mapped.
+ * Return: 0, -HV_EINVAL (bad configuration), -HV_EBUSY/-HV_EPERM (a
+ * static page is not free in this slot's reserve), -HV_ENOMEM.
+ */
+int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
+                  unsigned int slot);
+
+/**
+ * dommem_create_unscrubbed() - dommem_create() without zeroing static
+ * pages: they keep their PG_NEEDS_SCRUB mark and dommem_scrub() must run
+ * before the guest does (lets the caller scrub later, e.g. in parallel).
+ */
+int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
+                             unsigned int slot);
+
+/** dommem_scrub() - zero every static page of the domain still marked. */
+void dommem_scrub(struct domain_mem *dm);
+
+/**
+ * dommem_destroy() - tear the stage-2 down and give every page back
+ * through mm_release(): static pages to the slot's reserve (marked for
+ * scrub), heap pages scrubbed to the buddy, tables to the buddy. Cannot
+ * fail. Does nothing for a domain that is not live.
+ */
+void dommem_destroy(struct domain_mem *dm);
+
+/**
+ * dommem_recreate() - destroy, then create again on the same slot: a
+ * static domain gets the very same pages back, zeroed.
+ */
+int dommem_recreate(struct domain_mem *dm);
+
+#endif
