@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bulkhead: %s: %s\n", o.out, strerror(errno));
 			status = 2;
 		} else {
-			plan_out_svg(f, &plan);
+			plan_out_svg(f, &plan, o.board);
 			if (fclose(f) != 0)
 				status = 2;
 		}

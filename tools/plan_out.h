@@ -25,7 +25,7 @@ void plan_out_table(FILE *f, const struct plan *plan);
 /** The whole plan as JSON (addresses as "0x..." strings). */
 void plan_out_json(FILE *f, const struct plan *plan);
 
-/** Physical memory as SVG: one band per RAM bank, a legend. */
-void plan_out_svg(FILE *f, const struct plan *plan);
+/** Physical memory as SVG: one band per RAM bank, a legend; @title on top. */
+void plan_out_svg(FILE *f, const struct plan *plan, const char *title);
 
 #endif

@@ -14,7 +14,7 @@
 
 #define ROW_MIN  24
 #define BANK_H   640
-#define COL_W    470
+#define COL_W    560
 #define BAR_X    150 /* from the column's left: room for addresses */
 #define BAR_W    110
 #define TOP      70
@@ -79,6 +79,83 @@ static void swatch(FILE *f, int x, int y, const char *fill, const char *text)
 	fputs("</text>\n", f);
 }
 
+static const char *module_name(enum plan_module_kind k)
+{
+	switch (k) {
+	case PLAN_MODULE_KERNEL:
+		return "kernel";
+	case PLAN_MODULE_RAMDISK:
+		return "ramdisk";
+	case PLAN_MODULE_DEVICE_TREE:
+		return "partial DT";
+	}
+	return "module";
+}
+
+/* What a row is, in words: "domU1 RAM -> guest 0x40000000", "host DTB". */
+static void describe(const struct plan *plan, const struct plan_map_entry *e, char *buf,
+                     size_t size)
+{
+	const struct plan_domain *d = e->domain >= 0 && (unsigned int)e->domain < plan->nr_domains
+	                                  ? &plan->domains[e->domain]
+	                                  : NULL;
+
+	switch (e->kind) {
+	case PLAN_KIND_STATIC:
+		if (!d)
+			break;
+		if (d->direct_map) {
+			snprintf(buf, size, "%s RAM, direct-mapped", d->name);
+			return;
+		}
+		/* The xen,static-mem entry, and every guest bank it became. */
+		for (unsigned int i = 0; i < d->nr_static; i++) {
+			if (d->static_mem[i].base != e->range.base)
+				continue;
+			int len = snprintf(buf, size, "%s RAM at guest", d->name);
+			const char *sep = " ";
+			for (unsigned int b = 0; b < d->nr_banks && len > 0 && (size_t)len < size;
+			     b++) {
+				if (d->banks[b].index != i)
+					continue;
+				len += snprintf(buf + len, size - (size_t)len, "%s0x%llx", sep,
+				                (unsigned long long)d->banks[b].ipa);
+				sep = " + ";
+			}
+			return;
+		}
+		snprintf(buf, size, "%s RAM", d->name);
+		return;
+	case PLAN_KIND_MODULE:
+		if (!d)
+			break;
+		for (unsigned int m = 0; m < d->nr_modules; m++) {
+			if (d->modules[m].range.base == e->range.base) {
+				snprintf(buf, size, "%s %s", d->name,
+				         module_name(d->modules[m].kind));
+				return;
+			}
+		}
+		snprintf(buf, size, "%s module", d->name);
+		return;
+	case PLAN_KIND_HYPERVISOR:
+		snprintf(buf, size, "hypervisor image");
+		return;
+	case PLAN_KIND_DTB:
+		snprintf(buf, size, "host DTB");
+		return;
+	case PLAN_KIND_HEAP:
+		snprintf(buf, size, "hypervisor heap");
+		return;
+	case PLAN_KIND_RESERVED:
+		snprintf(buf, size, "reserved %s", e->label);
+		return;
+	case PLAN_KIND_UNUSED:
+		break;
+	}
+	snprintf(buf, size, "%s", e->kind == PLAN_KIND_UNUSED ? "unused" : e->label);
+}
+
 static void bank_column(FILE *f, const struct plan *plan, const struct plan_map_entry *map,
                         unsigned int n, unsigned int bank, int x, int height)
 {
@@ -114,12 +191,10 @@ static void bank_column(FILE *f, const struct plan *plan, const struct plan_map_
 		        x + BAR_X - 6, y + 11, (unsigned long long)e->range.base);
 		plan_out_size(sz, sizeof(sz), e->range.size);
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"l\">", x + BAR_X + BAR_W + 8, y + 16);
-		if (e->kind == PLAN_KIND_UNUSED) {
-			fprintf(f, "unused, %s", sz);
-		} else {
-			text_escaped(f, plan_out_owner(plan, e));
-			fprintf(f, " %s, %s", plan_kind_name(e->kind), sz);
-		}
+		char what[PLAN_PATH_MAX + 64];
+		describe(plan, e, what, sizeof(what));
+		text_escaped(f, what);
+		fprintf(f, ", %s", sz);
 		fputs("</text>\n", f);
 		y += h;
 	}
@@ -127,7 +202,7 @@ static void bank_column(FILE *f, const struct plan *plan, const struct plan_map_
 	        x + BAR_X - 6, y + 4, (unsigned long long)last + 1);
 }
 
-void plan_out_svg(FILE *f, const struct plan *plan)
+void plan_out_svg(FILE *f, const struct plan *plan, const char *title)
 {
 	unsigned int n;
 	struct plan_map_entry *map = plan_out_map(plan, &n);
@@ -150,6 +225,10 @@ void plan_out_svg(FILE *f, const struct plan *plan)
 	if (TOP + legend_rows * 24 + 40 > total_h)
 		total_h = TOP + legend_rows * 24 + 40;
 	int width = (int)cols * COL_W + LEGEND_W;
+	int nerr = plan->nr_messages < 12 ? (int)plan->nr_messages : 12;
+	if (width < 11 * (int)strlen(title) + 420)
+		width = 11 * (int)strlen(title) + 420;
+	total_h += nerr * 20;
 
 	fprintf(f,
 	        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -170,11 +249,11 @@ void plan_out_svg(FILE *f, const struct plan *plan)
 		        d, domain_colour[d]);
 	fprintf(f, "</defs>\n<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width,
 	        total_h);
-	fprintf(f,
-	        "<text x=\"20\" y=\"28\" class=\"t\">Physical memory: %u RAM bank%s, %u "
-	        "domain%s%s</text>\n",
-	        plan->nr_ram, plan->nr_ram == 1 ? "" : "s", plan->nr_domains,
-	        plan->nr_domains == 1 ? "" : "s", plan->nr_errors ? " (plan has ERRORS)" : "");
+	fputs("<text x=\"20\" y=\"28\" class=\"t\">", f);
+	text_escaped(f, title);
+	fprintf(f, ": physical memory, %u RAM bank%s, %u domain%s%s</text>\n", plan->nr_ram,
+	        plan->nr_ram == 1 ? "" : "s", plan->nr_domains, plan->nr_domains == 1 ? "" : "s",
+	        plan->nr_errors ? " (plan has ERRORS)" : "");
 
 	for (unsigned int b = 0; b < plan->nr_ram; b++)
 		bank_column(f, plan, map, n, b, (int)b * COL_W, height);
@@ -197,6 +276,16 @@ void plan_out_svg(FILE *f, const struct plan *plan)
 	                                    "reserved", "unused"};
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++, ly += 24)
 		swatch(f, lx, ly, kind_colour(kinds[k]), names[k]);
+	/* The messages too: a picture of a broken plan must say it is broken. */
+	int my = TOP + height + 40;
+	for (int i = 0; i < nerr; i++, my += 20) {
+		const struct plan_message *m = &plan->messages[i];
+		fprintf(f, "<text x=\"20\" y=\"%d\" class=\"l\" style=\"fill:%s\">%s: ", my,
+		        m->severity == PLAN_ERROR ? "#c00000" : "#a06000",
+		        m->severity == PLAN_ERROR ? "error" : "warning");
+		text_escaped(f, m->text);
+		fputs("</text>\n", f);
+	}
 	fputs("</svg>\n", f);
 	free(map);
 }

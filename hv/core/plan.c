@@ -459,7 +459,8 @@ static void pack_guest_banks(struct plan *plan, struct plan_domain *d)
 	}
 }
 
-static void read_static_mem(struct reader *r, int node, struct plan_domain *d, int chosen)
+/* Returns false when xen,static-mem is present but cannot be read at all. */
+static bool read_static_mem(struct reader *r, int node, struct plan_domain *d, int chosen)
 {
 	struct plan *plan = r->plan;
 	int ac, sc;
@@ -475,11 +476,13 @@ static void read_static_mem(struct reader *r, int node, struct plan_domain *d, i
 		sc = cells_prop(r, chosen, "#size-cells", 1);
 	}
 	if (!has_prop(r->fdt, node, "xen,static-mem"))
-		return;
+		return true;
 	d->is_static = true;
 	if (ac < 0 || sc < 0)
-		return;
+		return false;
 	int n = list_prop(r, r->fdt, node, d->node, "xen,static-mem", ac, sc, 0, &p);
+	if (n < 0)
+		return false;
 	if (n > PLAN_MAX_STATIC_BANKS) {
 		plan_error(plan, "%s: xen,static-mem has %d entries, at most %d supported", d->node,
 		           n, PLAN_MAX_STATIC_BANKS);
@@ -504,6 +507,7 @@ static void read_static_mem(struct reader *r, int node, struct plan_domain *d, i
 			plan_error(plan, "%s: xen,static-mem[%d] %s is not 4 KiB aligned", d->node,
 			           i, rt);
 	}
+	return true;
 }
 
 static void read_module(struct reader *r, int node, struct plan_domain *d, int ac, int sc)
@@ -777,11 +781,12 @@ static void read_domain(struct reader *r, int node, int chosen)
 
 	d->direct_map = has_prop(r->fdt, node, "direct-map");
 	d->vpl011 = has_prop(r->fdt, node, "vpl011");
-	read_static_mem(r, node, d, chosen);
+	bool readable = read_static_mem(r, node, d, chosen);
 
 	if (d->direct_map && !d->is_static)
 		plan_error(plan, "%s: direct-map without xen,static-mem", d->node);
-	if (d->is_static && d->memory_kib != 0) {
+	/* An unreadable xen,static-mem is already an error: its sum means nothing. */
+	if (d->is_static && readable && d->memory_kib != 0) {
 		uint64_t sum = 0;
 		bool wrapped = false;
 		for (unsigned int i = 0; i < d->nr_static; i++) {
@@ -867,7 +872,8 @@ int plan_build(const struct plan_input *in, struct plan *plan)
 	struct reader r = {.in = in, .fdt = in->fdt, .plan = plan};
 
 	memset(plan, 0, sizeof(*plan));
-	if (!in->fdt || fdt_check_header(in->fdt) != 0 ||
+	if (!in->fdt || (in->fdt_size && in->fdt_size < sizeof(struct fdt_header)) ||
+	    fdt_check_header(in->fdt) != 0 ||
 	    (in->fdt_size && fdt_totalsize(in->fdt) > in->fdt_size) ||
 	    fdt_check_full(in->fdt, fdt_totalsize(in->fdt)) != 0) {
 		plan_error(plan, "/: the host device tree is not a valid blob");
