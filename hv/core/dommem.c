@@ -127,28 +127,32 @@ static int create_heap(struct domain_mem *dm)
 static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                   unsigned int slot, bool scrub)
 {
+	uint64_t max_pages = 0;
+
+	/* Everything is checked before dm is touched: dm may be a live domain. */
+	if (dm->live)
+		return -HV_EBUSY;
 	if (slot >= PLAN_MAX_DOMAINS || (cfg->is_static && cfg->nr_banks > PLAN_MAX_STATIC_BANKS))
 		return -HV_EINVAL;
-	dm->mm = mm;
-	dm->cfg = cfg;
-	dm->slot = (uint16_t)slot;
-	dm->domid = (uint16_t)(slot + 1);
-	dm->live = false;
-	dm->tot_pages = 0;
-	dm->table_leaks = 0;
 	if (cfg->is_static) {
-		dm->max_pages = 0;
 		for (unsigned int i = 0; i < cfg->nr_banks; i++)
-			dm->max_pages += cfg->banks[i].size >> PAGE_SHIFT;
+			max_pages += cfg->banks[i].size >> PAGE_SHIFT;
 	} else {
 		if (cfg->direct_map || cfg->memory_kib == 0 || cfg->memory_kib % 4 ||
 		    cfg->memory_kib / 4 > (GUEST_RAM0_SIZE + GUEST_RAM1_SIZE) >> PAGE_SHIFT)
 			return -HV_EINVAL;
-		dm->max_pages = cfg->memory_kib / 4;
+		max_pages = cfg->memory_kib / 4;
 	}
 	/* A second incarnation on a live slot would free the first one's pages. */
-	if (slot_busy(&mm->ps, dm->slot))
+	if (slot_busy(&mm->ps, (uint16_t)slot))
 		return -HV_EBUSY;
+	dm->mm = mm;
+	dm->cfg = cfg;
+	dm->slot = (uint16_t)slot;
+	dm->domid = (uint16_t)(slot + 1);
+	dm->tot_pages = 0;
+	dm->max_pages = max_pages;
+	dm->table_leaks = 0;
 	const struct p2m_page_source src = {.alloc = table_alloc, .free = table_free, .ctx = dm};
 	int rc = p2m_init(&dm->p2m, ipa_bits_for(cfg), dm->domid, &src);
 	if (rc)

@@ -31,7 +31,7 @@ struct domain_mem {
 
 /**
  * dommem_create() - take the domain's memory and build its stage-2.
- * @dm:   filled in; the caller keeps it while the domain lives.
+ * @dm:   zeroed or destroyed before; filled in, kept while the domain lives.
  * @mm:   the memory core.
  * @cfg:  the domain's plan entry; must stay valid (the plan outlives domains).
  * @slot: @cfg's index in plan.domains.
@@ -39,8 +39,9 @@ struct domain_mem {
  * Static pages are checked one by one (staticmem_acquire) and scrubbed
  * where marked; heap pages are zeroed. On any failure everything taken
  * is given back and nothing is mapped.
- * Return: 0, -HV_EINVAL (bad configuration), -HV_EBUSY/-HV_EPERM (a
- * static page is not free in this slot's reserve), -HV_ENOMEM.
+ * Return: 0, -HV_EINVAL (bad configuration), -HV_EBUSY (@dm is live, or
+ * the slot still holds pages), -HV_EBUSY/-HV_EPERM (a static page is not
+ * free in this slot's reserve), -HV_ENOMEM.
  */
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                   unsigned int slot);

@@ -197,7 +197,7 @@ TEST(q3_the_reserve_outlives_the_domain_structure)
 	setup();
 	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
 	dommem_destroy(&dm[0]);
-	memset(&dm[0], 0xff, sizeof(dm[0])); /* the domain structure is gone */
+	memset(&dm[0], 0, sizeof(dm[0])); /* the domain structure is gone */
 	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), PFN(24 * MiB));
 	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), PFN(8 * MiB));
 	/* Another slot cannot take them; the right one can. */
@@ -208,6 +208,7 @@ TEST(q3_the_reserve_outlives_the_domain_structure)
 TEST(q5_static_heap_feeds_tables_and_heap_domains)
 {
 	fx_reset(&plan);
+	memset(dm, 0, sizeof(dm));
 	fx_ram(&plan, BASE, 256 * MiB);
 	plan.has_static_heap = true;
 	plan.heap[plan.nr_heap++] = (struct plan_range){BASE + 192 * MiB, 32 * MiB};
