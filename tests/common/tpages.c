@@ -68,6 +68,14 @@ static int tp_alloc(void *ctx, unsigned int order, pa_t *pages)
 	return -HV_ENOMEM;
 }
 
+static bool untouched(const uint8_t *p, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		if (p[i] != TP_POISON)
+			return false;
+	return true;
+}
+
 static void tp_free(void *ctx, pa_t pages, unsigned int order)
 {
 	struct tpages *tp = ctx;
@@ -77,6 +85,8 @@ static void tp_free(void *ctx, pa_t pages, unsigned int order)
 		tp_die("free of a foreign page", a);
 	if (tp->order_at[i] != order)
 		tp_die("free of a page not allocated with this order", a);
+	if (untouched(arch_phys_to_virt(pages), PAGE_SIZE << order))
+		tp->untouched++;
 	memset(arch_phys_to_virt(pages), TP_POISON, PAGE_SIZE << order);
 	memset(tp->order_at + i, TP_FREE, 1ull << order);
 	if (i < tp->lowest_free)

@@ -18,6 +18,7 @@ struct tpages {
 	uint64_t peak;                /* maximum of live */
 	long fail_after;              /* allocations left before failing; -1: never */
 	uint64_t failures;            /* allocations refused */
+	uint64_t untouched;           /* frees of pages never written: taken for nothing */
 	uint64_t lowest_free;         /* search hint */
 };
 

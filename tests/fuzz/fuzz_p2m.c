@@ -64,18 +64,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t base = ipa_bits == 32 ? 0 : 4 * GiB;
 		uint64_t ipa = base + (le16(op + 1) * unit) % (4 * GiB);
 		uint64_t len = ((uint64_t)le16(op + 4) % 2048 + 1) * PAGE_SIZE;
-		uint64_t pa, live = tp.live;
+		uint64_t pa, live = tp.live, untouched;
 		enum s2w_kind kind = op[7] & 1 ? S2W_DEVICE_RW : S2W_NORMAL_RW;
 		const char *err;
 		int ret;
 
-		if (op[3] & 4)
-			len = ((uint64_t)op[5] % 3 + 1) * (op[3] & 8 ? GiB : 2 * MiB) +
-			      (len & 0x3000);
-		if (ipa + len > base + 4 * GiB)
-			len = base + 4 * GiB - ipa;
 		/* PA: the IPA (direct map), or shifted by whole units and some pages. */
 		pa = op[3] & 16 ? ipa : ipa + (uint64_t)op[6] * unit + ((op[3] >> 5) * PAGE_SIZE);
+		if (op[3] & 4) {
+			/*
+			 * Large: 2 MiB aligned and congruent, so mostly blocks (a
+			 * GiB of pages would make every check walk 512 tables).
+			 */
+			ipa = align_down(ipa, 2 * MiB);
+			pa = op[3] & 16 ? ipa : ipa + (uint64_t)op[6] * 2 * MiB;
+			len = ((uint64_t)op[5] % 3 + 1) * (op[3] & 8 ? GiB : 2 * MiB) +
+			      (len & 0x3000);
+		}
+		if (ipa + len > base + 4 * GiB)
+			len = base + 4 * GiB - ipa;
 
 		switch (op[0] % 4) {
 		case 0:
@@ -95,7 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		case 2:
+			untouched = tp.untouched;
 			ret = p2m_unmap_range(&p, ipa_init(ipa), len);
+			if (ret == 0 && tp.untouched != untouched)
+				fail("unmap reserved a page it did not use", ipa, len);
 			if (ret == 0)
 				s2model_remove(&model, ipa, len);
 			else if (ret != -HV_ENOMEM || tp.live != live)

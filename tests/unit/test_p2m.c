@@ -350,43 +350,157 @@ TEST(unmap_enomem_changes_nothing)
 
 /* ---- map failures ---- */
 
-TEST(map_enomem_at_every_allocation)
+/*
+ * Fail the 1st, 2nd, ... allocation of one map until it succeeds: each
+ * failure must leave the tables and the page source as they were, and
+ * success must take exactly the tables the oracle says the map adds.
+ */
+static void enomem_every_allocation(unsigned int ipa_bits, uint64_t ipa, uint64_t pa, uint64_t size)
 {
-	/*
-	 * Misaligned ranges over two 1 GiB regions, on top of existing
-	 * mappings: fail the 1st, 2nd, ... allocation until the map succeeds.
-	 */
+	static const struct s2o_range existing[] = {
+	    {0x7fc00000, 0x7fc00000, PAGE_SIZE}, /* shares tables with most layouts */
+	    {0x40000000, 0x40000000, 2 * MiB},
+	};
+	struct s2o_range all[3] = {existing[0], existing[1], {ipa, pa, size}};
+	uint64_t want =
+	    s2oracle_count(ipa_bits, all, 3).tables - s2oracle_count(ipa_bits, existing, 2).tables;
 	bool done = false;
 
-	for (long fail = 0; fail < 64 && !done; fail++) {
+	for (long fail = 0; fail <= (long)want && !done; fail++) {
 		struct p2m p;
-		uint64_t live, allocs;
+		uint64_t live, allocs, flushes;
 		int ret;
 
 		fresh_pool();
 		s2model_clear(&model);
-		CHECK_EQ(p2m_init(&p, 40, 1, &src), 0);
-		CHECK_EQ(map(&p, 0x7fc00000, 0x7fc00000, PAGE_SIZE, P2M_DEVICE_RW), 0);
-		model_add(0x7fc00000, 0x7fc00000, PAGE_SIZE, P2M_DEVICE_RW);
+		CHECK_EQ(p2m_init(&p, ipa_bits, 1, &src), 0);
+		for (unsigned int i = 0; i < 2; i++) {
+			CHECK_EQ(map(&p, existing[i].ipa, existing[i].pa, existing[i].size,
+			             P2M_DEVICE_RW),
+			         0);
+			model_add(existing[i].ipa, existing[i].pa, existing[i].size, P2M_DEVICE_RW);
+		}
 		live = tp.live;
 		allocs = tp.allocs;
+		flushes = host_tlb_flushes;
 		tp.fail_after = fail;
-		ret = map(&p, 0x7fd01000, 0x100001000, 6 * MiB, P2M_RAM_RW);
+		ret = map(&p, ipa, pa, size, P2M_RAM_RW);
 		tp.fail_after = -1;
+		CHECK_EQ(tp.allocs - allocs, (uint64_t)fail);
 		if (ret == 0) {
 			done = true;
-			model_add(0x7fd01000, 0x100001000, 6 * MiB, P2M_RAM_RW);
-			CHECK_EQ(tp.allocs - allocs, (uint64_t)fail);
+			CHECK_EQ((uint64_t)fail, want);
+			CHECK_EQ(host_tlb_flushes, flushes);
+			model_add(ipa, pa, size, P2M_RAM_RW);
 		} else {
 			CHECK_EQ(ret, -HV_ENOMEM);
 			CHECK_EQ(tp.live, live);
-			CHECK_EQ(tp.allocs - allocs, (uint64_t)fail);
 		}
 		check_against_model(&p);
 		p2m_destroy(&p);
 		CHECK_EQ(tp.live, 0);
 	}
 	CHECK(done);
+}
+
+TEST(map_enomem_at_every_allocation)
+{
+	/* Pages and blocks across a 1 GiB boundary, next to existing tables. */
+	enomem_every_allocation(40, 0x7fd01000, 0x100001000, 6 * MiB);
+	/* Pages only over 9 MiB and two 1 GiB regions: ten fresh tables. */
+	enomem_every_allocation(40, 0x7fe00000, 0x100001000, 9 * MiB);
+	/* Level-2 root (32-bit IPA), crossing concatenated root pages. */
+	enomem_every_allocation(32, 0x7ff00000, 0x7ff00000, 5 * MiB + 4 * KiB);
+	/* Level-0 root (48-bit IPA), far from the existing mappings. */
+	enomem_every_allocation(48, 0x7fffffe00000, 0x40001000, 2 * MiB + 8 * KiB);
+}
+
+TEST(unmap_enomem_every_split)
+{
+	/* Both edges inside one 1 GiB block: one level-1 and two level-2 splits. */
+	static const struct {
+		unsigned int ipa_bits;
+		uint64_t map_ipa, map_size, unmap_ipa, unmap_size, splits;
+	} cases[] = {
+	    {40, 0x40000000, GiB, 0x40001000, GiB - 2 * PAGE_SIZE, 3},
+	    {40, 0x40000000, GiB, 0x40201000, PAGE_SIZE, 2},
+	    {40, 0x40000000, GiB, 0x40200000, 2 * MiB, 1},
+	    {40, 0x40000000, 2 * GiB, 0x40200000, GiB, 2},
+	    {32, 0x40000000, 4 * MiB, 0x40001000, 2 * MiB, 2},
+	    {32, 0x40000000, 4 * MiB, 0x40000000, 2 * MiB, 0},
+	    {48, 0x7fffc0000000, GiB, 0x7fffc0000000, 4 * PAGE_SIZE, 2},
+	};
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++)
+		for (long fail = 0; fail <= (long)cases[c].splits; fail++) {
+			struct p2m p;
+			uint64_t live, untouched;
+			int ret;
+
+			fresh_pool();
+			s2model_clear(&model);
+			CHECK_EQ(p2m_init(&p, cases[c].ipa_bits, 1, &src), 0);
+			CHECK_EQ(map(&p, cases[c].map_ipa, cases[c].map_ipa, cases[c].map_size,
+			             P2M_RAM_RW),
+			         0);
+			model_add(cases[c].map_ipa, cases[c].map_ipa, cases[c].map_size,
+			          P2M_RAM_RW);
+			live = tp.live;
+			untouched = tp.untouched;
+			tp.fail_after = fail;
+			ret = unmap(&p, cases[c].unmap_ipa, cases[c].unmap_size);
+			tp.fail_after = -1;
+			if (fail < (long)cases[c].splits) {
+				CHECK_EQ(ret, -HV_ENOMEM);
+				CHECK_EQ(tp.live, live);
+			} else {
+				CHECK_EQ(ret, 0);
+				CHECK_EQ(tp.untouched, untouched);
+				model_remove(cases[c].unmap_ipa, cases[c].unmap_size);
+			}
+			check_against_model(&p);
+			p2m_destroy(&p);
+			CHECK_EQ(tp.live, 0);
+		}
+}
+
+TEST(oracle_matches_hand_counts)
+{
+	/* Counted by hand, 40-bit IPA (2-page root at level 1) unless noted. */
+	static const struct s2o_range banks[] = {
+	    {0x40000000, 0x40000000, 512 * MiB},     /* level-2 table, 256 blocks */
+	    {0x80000000, 0x80000000, GiB + 2 * MiB}, /* 1 GiB block + level-2 table */
+	    {0x100000000, 0x100000000, 3 * GiB},     /* three 1 GiB blocks */
+	    {0x08000000, 0x08000000, 64 * KiB},      /* level-2 + level-3 tables */
+	    {0x080a0000, 0x080a0000, 128 * KiB},     /* same level-3 table */
+	    {0x09000000, 0x09000000, 4 * KiB},       /* another level-3 table */
+	};
+	static const struct s2o_range pages16g = {0x40000000, 0x40001000, 16 * GiB};
+	static const struct s2o_range ragged = {0x40001000, 0x40001000, GiB + 3 * MiB - 8 * KiB};
+	struct s2o_count c;
+
+	c = s2oracle_count(40, banks, ARRAY_SIZE(banks));
+	CHECK_EQ(c.tables, 2 + 3 + 2);
+	CHECK_EQ(c.leaves_at[1], 4);
+	CHECK_EQ(c.leaves_at[2], 257);
+	CHECK_EQ(c.leaves_at[3], 16 + 32 + 1);
+	/* 16 level-2 tables and 16 GiB / 2 MiB level-3 tables. */
+	c = s2oracle_count(40, &pages16g, 1);
+	CHECK_EQ(c.tables, 2 + 16 + 8192);
+	CHECK_EQ(c.leaves_at[3], 16 * GiB / PAGE_SIZE);
+	/* Pages to 2 MiB, blocks to 0x80200000, pages to the end: 2 + 2 + 2. */
+	c = s2oracle_count(40, &ragged, 1);
+	CHECK_EQ(c.tables, 6);
+	CHECK_EQ(c.leaves_at[3], 511 + 255);
+	CHECK_EQ(c.leaves_at[2], 511 + 1);
+	/* 32-bit IPA: 4 root pages at level 2, no 1 GiB blocks. */
+	c = s2oracle_count(32, &banks[0], 1);
+	CHECK_EQ(c.tables, 4);
+	CHECK_EQ(c.leaves_at[2], 256);
+	/* 48-bit IPA: level-0 root, a level-1 table, 1 GiB blocks. */
+	c = s2oracle_count(48, &banks[2], 1);
+	CHECK_EQ(c.tables, 2);
+	CHECK_EQ(c.leaves_at[1], 3);
 }
 
 TEST(overlap_is_eexist_and_changes_nothing)
@@ -605,6 +719,8 @@ static void random_run(uint64_t seed, unsigned int ipa_bits, unsigned int steps)
 		} else if (op < 9) {
 			bool inject = rnd_below(6) == 0;
 
+			uint64_t untouched = tp.untouched;
+
 			if (inject)
 				tp.fail_after = (long)rnd_below(3);
 			ret = unmap(&p, ipa, size);
@@ -614,6 +730,8 @@ static void random_run(uint64_t seed, unsigned int ipa_bits, unsigned int steps)
 				unmap_nomem++;
 			} else {
 				CHECK_EQ(ret, 0);
+				/* Every page reserved for a split was used. */
+				CHECK_EQ(tp.untouched, untouched);
 				model_remove(ipa, size);
 				unmaps++;
 			}
@@ -701,8 +819,16 @@ TEST(tlb_flush_accounting)
 	CHECK_EQ(map(&p, 0x80000000, 0x80001000, 4 * MiB, P2M_RAM_RW), -HV_ENOMEM);
 	tp.fail_after = -1;
 	CHECK_EQ(host_tlb_flushes, f + 3);
+	/*
+	 * A page out of a 1 GiB block: each of the two splits replaces a live
+	 * block (break-before-make: flush before the table goes in), then the
+	 * removal flushes.
+	 */
+	CHECK_EQ(map(&p, 0xc0000000, 0xc0000000, GiB, P2M_RAM_RW), 0);
+	CHECK_EQ(unmap(&p, 0xc0201000, PAGE_SIZE), 0);
+	CHECK_EQ(host_tlb_flushes, f + 6);
 	p2m_destroy(&p);
-	CHECK_EQ(host_tlb_flushes, f + 4);
+	CHECK_EQ(host_tlb_flushes, f + 7);
 }
 
 int main(void)
@@ -713,7 +839,9 @@ int main(void)
 	RUN(block_choice);
 	RUN(unmap_splits_blocks);
 	RUN(unmap_enomem_changes_nothing);
+	RUN(unmap_enomem_every_split);
 	RUN(map_enomem_at_every_allocation);
+	RUN(oracle_matches_hand_counts);
 	RUN(overlap_is_eexist_and_changes_nothing);
 	RUN(invalid_arguments);
 	RUN(lookup_matches_walker);
