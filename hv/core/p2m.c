@@ -82,6 +82,18 @@ static uint64_t *table_ptr(pa_t table)
 	return arch_phys_to_virt(table);
 }
 
+/*
+ * Store an entry that a CPU's table walker may read at any time: in one
+ * 64-bit write, so that no walker sees half of it, and with release order,
+ * so that a walker on another CPU that sees the entry also sees what it
+ * points to (a zeroed or filled table, scrubbed guest memory). The DSB
+ * and TLB maintenance that the local walker needs are the arch layer's.
+ */
+static void set_desc(uint64_t *entry, uint64_t desc)
+{
+	__atomic_store_n(entry, desc, __ATOMIC_RELEASE);
+}
+
 static bool desc_is_table(uint64_t d, unsigned int level)
 {
 	return level < LAST_LEVEL && (d & (DESC_VALID | DESC_TABLE)) == (DESC_VALID | DESC_TABLE);
@@ -179,7 +191,7 @@ static void retire_table(struct walk *w, uint64_t *entry)
 {
 	pa_t table = desc_addr(*entry);
 
-	*entry = 0;
+	set_desc(entry, 0);
 	table_ptr(table)[0] = w->dead;
 	w->dead = pa_addr(table);
 	w->removed = true;
@@ -188,7 +200,7 @@ static void retire_table(struct walk *w, uint64_t *entry)
 
 static void install_table(struct walk *w, uint64_t *entry, pa_t table)
 {
-	*entry = pa_addr(table) | DESC_VALID | DESC_TABLE;
+	set_desc(entry, pa_addr(table) | DESC_VALID | DESC_TABLE);
 	w->p2m->table_pages++;
 }
 
@@ -281,7 +293,7 @@ static int visit_map(struct walk *w, uint64_t *entry, unsigned int level, uint64
 		return -HV_EEXIST; /* unreachable after visit_check_free */
 	if (level >= MIN_BLOCK_LEVEL && start == base && end - start == level_size(level) &&
 	    is_aligned(oa, level_size(level))) {
-		*entry = leaf_desc(level, oa, w->attrs);
+		set_desc(entry, leaf_desc(level, oa, w->attrs));
 		return WALK_NEXT;
 	}
 	/* Below a page every piece is a whole aligned page, so level < 3 here. */
@@ -307,7 +319,7 @@ static void split_block(struct walk *w, uint64_t *entry, unsigned int level)
 	for (unsigned int i = 0; i < TABLE_ENTRIES; i++)
 		t[i] = leaf_desc(level + 1, oa + i * level_size(level + 1), attrs);
 	/* Break before make: a block may not turn into a table under a live TLB. */
-	*entry = 0;
+	set_desc(entry, 0);
 	arch_guest_tlb_flush(w->p2m->vmid);
 	install_table(w, entry, table);
 }
@@ -320,7 +332,7 @@ static int visit_unmap(struct walk *w, uint64_t *entry, unsigned int level, uint
 	if (desc_is_table(*entry, level))
 		return WALK_DESCEND;
 	if (start == base && end - start == level_size(level)) {
-		*entry = 0;
+		set_desc(entry, 0);
 		w->removed = true;
 		return WALK_NEXT;
 	}

@@ -61,8 +61,8 @@ int p2m_init(struct p2m *p2m, unsigned int ipa_bits, uint16_t vmid,
 /**
  * p2m_destroy() - free every table page, root included.
  * Mapped memory itself is not touched. Flushes the guest's TLB entries
- * before any page goes back. The p2m must be initialised again before
- * further use.
+ * before any page goes back. No vCPU of the guest may run meanwhile.
+ * The p2m must be initialised again before further use.
  */
 void p2m_destroy(struct p2m *p2m);
 
