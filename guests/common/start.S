@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Entry of every test guest: a raw binary, loaded at the base of its RAM
+ * at whatever address that is (position independent: PC-relative
+ * addressing only). Entered at EL1, MMU off, x0 = device tree.
+ * The first instruction reads the counter: "time from reset to the
+ * guest's first instruction" for bench/boot.sh.
+ */
+	.section .text.start, "ax"
+	.global _start
+_start:
+	mrs	x1, cntpct_el0
+	mov	x19, x0
+	mov	x20, x1
+	adrp	x2, __bss_start
+	add	x2, x2, :lo12:__bss_start
+	adrp	x3, __bss_end
+	add	x3, x3, :lo12:__bss_end
+1:	cmp	x2, x3
+	b.hs	2f
+	str	xzr, [x2], #8
+	b	1b
+2:	adrp	x2, __stack_top
+	add	x2, x2, :lo12:__stack_top
+	mov	sp, x2
+	adr	x2, guest_vectors
+	msr	vbar_el1, x2
+	isb
+	mov	x0, x19
+	mov	x1, x20
+	bl	guest_main
+	bl	psci_system_off
+3:	wfi
+	b	3b
+
+/* Exceptions at EL1 (e.g. an injected undefined instruction). */
+.macro vec
+	.balign	0x80
+	b	vec_common
+.endm
+	.balign	0x800
+guest_vectors:
+	.rept	16
+	vec
+	.endr
+vec_common:
+	mrs	x0, esr_el1
+	mrs	x1, elr_el1
+	bl	guest_exception
+	/* The handler returns the address to continue at. */
+	msr	elr_el1, x0
+	eret

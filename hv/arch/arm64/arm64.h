@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Internal interfaces of the arm64 layer. */
+#ifndef BULKHEAD_ARM64_H
+#define BULKHEAD_ARM64_H
+
+#include "core/types.h"
+#include "core/plan.h"
+#include "sysreg.h"
+
+#define CPU_STACK_SIZE (16u * 1024u) /* head.S: STACK_SHIFT */
+
+/** Registers of the interrupted context, saved by head.S (272 bytes). */
+struct trap_frame {
+	uint64_t x[31];
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t pad;
+};
+_Static_assert(sizeof(struct trap_frame) == 272, "head.S FRAME_SIZE");
+
+struct vcpu;
+
+/** One physical CPU. TPIDR_EL2 points to it. */
+struct cpu {
+	unsigned int index;
+	uint64_t mpidr;
+	bool present;
+	struct vcpu *vcpu; /* the vCPU this CPU runs, NULL when idle */
+};
+
+extern struct cpu cpus[PLAN_MAX_CPUS];
+extern uint8_t cpu_stacks[PLAN_MAX_CPUS][CPU_STACK_SIZE];
+
+static inline struct cpu *this_cpu(void)
+{
+	return (struct cpu *)read_sysreg(tpidr_el2);
+}
+
+/* Spin lock that waits with wfe (required under QEMU -icount). */
+typedef struct {
+	volatile uint32_t v;
+} spinlock_t;
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+
+/* mmu.c */
+void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size);
+void mmu_map_ram(const struct plan *plan);
+void mmu_enable(void);
+unsigned int mmu_pa_bits(void);
+
+/* uart.c: host PL011 */
+void uart_set_base(uint64_t base);
+
+/* psci.c: calls to the firmware (QEMU's PSCI emulation) by SMC */
+int64_t fw_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
+_Noreturn void fw_psci_cpu_off(void);
+_Noreturn void fw_psci_system_off(void);
+
+/* head.S */
+void secondary_entry(void);
+_Noreturn void guest_resume(struct trap_frame *f);
+_Noreturn void call_on_frame(struct trap_frame *f, void (*fn)(struct trap_frame *));
+
+/* traps.c */
+_Noreturn void cpu_run_vcpu(void);
+void trap_guest_sync(struct trap_frame *f);
+void trap_guest_irq(struct trap_frame *f);
+void trap_guest_serror(struct trap_frame *f);
+void trap_hyp_sync(struct trap_frame *f);
+void trap_hyp_other(struct trap_frame *f);
+
+/* vpl011.c */
+bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
+
+/* boot.c */
+_Noreturn void boot_primary(uint64_t dtb_pa);
+_Noreturn void boot_secondary(uint64_t index);
+
+#endif

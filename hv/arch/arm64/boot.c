@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Boot: MMU on, read and print the plan, refuse a plan with errors, start
+ * the domains, then run this CPU's vCPU.
+ */
+#include <libfdt.h>
+#include "arm64.h"
+#include "core/arch.h"
+#include "core/domain.h"
+#include "core/fmt.h"
+#include "core/plan.h"
+
+#ifndef BULKHEAD_VERSION
+#define BULKHEAD_VERSION "dev"
+#endif
+
+extern char __image_start[], __image_end[];
+
+static struct plan plan;
+
+static uint32_t be32_at(uint64_t pa)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)(uintptr_t)pa;
+
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* MPIDR of each CPU from /cpus/cpu@N/reg; QEMU virt numbers them 0..N-1. */
+static void read_cpu_ids(const void *fdt)
+{
+	int cpus_node = fdt_path_offset(fdt, "/cpus"), node;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < PLAN_MAX_CPUS; i++) {
+		cpus[i].index = i;
+		cpus[i].mpidr = i;
+	}
+	if (cpus_node < 0)
+		return;
+	fdt_for_each_subnode(node, fdt, cpus_node)
+	{
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		int len;
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+		if (!type || strcmp(type, "cpu") != 0 || !reg || n == PLAN_MAX_CPUS)
+			continue;
+		uint64_t id = fdt32_to_cpu(reg[0]);
+		if (len >= 8)
+			id = (id << 32) | fdt32_to_cpu(reg[1]);
+		cpus[n++].mpidr = id;
+	}
+}
+
+static const char *size_unit(uint64_t size, uint64_t *v)
+{
+	if (size >= GiB && is_aligned(size, GiB)) {
+		*v = size / GiB;
+		return "GiB";
+	}
+	if (size >= MiB && is_aligned(size, MiB)) {
+		*v = size / MiB;
+		return "MiB";
+	}
+	*v = size / KiB;
+	return "KiB";
+}
+
+static void print_plan(const struct plan *p)
+{
+	uint64_t v, total = 0;
+	const char *u;
+
+	for (unsigned int i = 0; i < p->nr_ram; i++)
+		total += p->ram[i].size;
+	u = size_unit(total, &v);
+	hv_printf("RAM: %llu %s in %u bank(s)\n", (unsigned long long)v, u, p->nr_ram);
+	for (unsigned int i = 0; i < p->nr_ram; i++)
+		hv_printf("  bank %u: 0x%llx-0x%llx\n", i, (unsigned long long)p->ram[i].base,
+		          (unsigned long long)(p->ram[i].base + p->ram[i].size - 1));
+	hv_printf("CPUs: %u, console: %s (0x%llx)\n", p->nr_cpus, p->stdout_path,
+	          (unsigned long long)p->uart_base);
+	if (p->has_static_heap) {
+		for (unsigned int i = 0; i < p->nr_heap; i++)
+			hv_printf("heap: 0x%llx-0x%llx (xen,static-heap)\n",
+			          (unsigned long long)p->heap[i].base,
+			          (unsigned long long)(p->heap[i].base + p->heap[i].size - 1));
+	} else {
+		hv_printf("heap: all RAM not claimed by the plan\n");
+	}
+	for (unsigned int i = 0; i < p->nr_domains; i++) {
+		const struct plan_domain *d = &p->domains[i];
+		u = size_unit(d->memory_kib * KiB, &v);
+		hv_printf("domain %s (%s): %u vCPU(s) from CPU %u, %llu %s, %s%s%s\n", d->name,
+		          d->node, d->vcpus, d->first_cpu, (unsigned long long)v, u,
+		          d->is_static ? "static" : "heap", d->direct_map ? ", direct-map" : "",
+		          d->vpl011 ? ", vpl011" : "");
+		for (unsigned int b = 0; b < d->nr_banks; b++)
+			hv_printf("  bank %u: host 0x%llx-0x%llx -> guest 0x%llx\n", b,
+			          (unsigned long long)d->banks[b].pa,
+			          (unsigned long long)(d->banks[b].pa + d->banks[b].size - 1),
+			          (unsigned long long)d->banks[b].ipa);
+		if (d->vpl011)
+			hv_printf("  vpl011 at guest 0x%llx\n", (unsigned long long)d->pl011_base);
+		for (unsigned int m = 0; m < d->nr_modules; m++)
+			hv_printf("  module %s at 0x%llx (%llu bytes)\n", d->modules[m].node,
+			          (unsigned long long)d->modules[m].range.base,
+			          (unsigned long long)d->modules[m].range.size);
+	}
+	for (unsigned int i = 0; i < p->nr_messages; i++)
+		hv_printf("%s: %s\n", p->messages[i].severity == PLAN_ERROR ? "error" : "warning",
+		          p->messages[i].text);
+	if (p->messages_truncated)
+		hv_printf("error: more messages were dropped\n");
+}
+
+_Noreturn void boot_primary(uint64_t dtb_pa)
+{
+	uint64_t image = (uintptr_t)__image_start, image_size = (uintptr_t)__image_end - image;
+	uint64_t dtb_size = 0x1000;
+
+	cpus[0].present = true;
+	write_sysreg(tpidr_el2, &cpus[0]);
+	/* Byte reads: the MMU is off and the blob need not be aligned. */
+	if (dtb_pa && be32_at(dtb_pa) == FDT_MAGIC)
+		dtb_size = be32_at(dtb_pa + 4);
+	mmu_map_boot(dtb_pa, dtb_size);
+	mmu_enable();
+
+	hv_printf("\nBulkhead %s (arm64, EL2, image 0x%llx-0x%llx, %llu KiB)\n", BULKHEAD_VERSION,
+	          (unsigned long long)image, (unsigned long long)(image + image_size - 1),
+	          (unsigned long long)(image_size / KiB));
+	const void *fdt = (const void *)(uintptr_t)dtb_pa;
+	if (!dtb_pa || fdt_check_header(fdt) != 0) {
+		hv_printf("bulkhead: no valid device tree at x0 = 0x%llx\n", (unsigned long long)dtb_pa);
+		fw_psci_system_off();
+	}
+	hv_printf("device tree at 0x%llx (%llu bytes)\n", (unsigned long long)dtb_pa,
+	          (unsigned long long)dtb_size);
+	read_cpu_ids(fdt);
+	cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffull;
+
+	struct plan_input in = {
+	    .fdt = fdt,
+	    .hv_image = {image, image_size},
+	    .dtb = {dtb_pa, dtb_size},
+	};
+	plan_build(&in, &plan);
+	uart_set_base(plan.uart_base);
+	print_plan(&plan);
+	if (plan.nr_errors) {
+		hv_printf("bulkhead: %u error(s) in the configuration: no domain started, powering "
+		          "off\n",
+		          plan.nr_errors);
+		fw_psci_system_off();
+	}
+	mmu_map_ram(&plan);
+	unsigned int started = domain_start_all(&plan);
+	hv_printf("bulkhead: %u of %u domain(s) started\n", started, plan.nr_domains);
+	cpu_run_vcpu();
+}
+
+_Noreturn void boot_secondary(uint64_t index)
+{
+	write_sysreg(tpidr_el2, &cpus[index]);
+	mmu_enable();
+	cpu_run_vcpu();
+}

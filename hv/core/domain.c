@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Running the plan: create, destroy and re-create domains.
+ *
+ * Order of creation (any failure undoes what was done):
+ *   stage-2 root -> static banks acquired and mapped -> passthrough MMIO
+ *   mapped -> kernel/DT placement (kimage) -> guest DT (guestdt) ->
+ *   kernel, ramdisk and DT copied -> vCPU 0 pending at the kernel entry.
+ * Destroy unmaps everything, sends every static page back to its slot's
+ * reserve through mm_release() and scrubs it: the memory stays bound to
+ * the domain's slot and a reboot finds it zeroed.
+ */
+#include <string.h>
+#include "domain.h"
+#include "arch.h"
+#include "errno.h"
+#include "fmt.h"
+#include "guestdt.h"
+#include "kimage.h"
+#include "mm.h"
+#include "staticmem.h"
+
+#define GUEST_DT_MAX (64 * 1024)
+
+static struct mm mm;
+static struct domain domains[PLAN_MAX_DOMAINS];
+static unsigned int nr_domains;
+static const struct plan *the_plan;
+static bool scrub_at_boot;
+/* Guest DT scratch buffer: built and copied under the domain lock. */
+static uint64_t dt_buf[GUEST_DT_MAX / 8];
+
+static int src_alloc(void *ctx, unsigned int order, pa_t *pages)
+{
+	(void)ctx;
+	return mm_alloc_pages(&mm, order, pages);
+}
+
+static void src_free(void *ctx, pa_t pages, unsigned int order)
+{
+	(void)ctx;
+	mm_free_pages(&mm, pages, order);
+}
+
+static const struct p2m_page_source p2m_src = {src_alloc, src_free, NULL};
+
+/* kimage_map_fn: guest RAM through the stage-2 tables. */
+static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
+{
+	struct domain *d = ctx;
+	pa_t pa;
+	enum p2m_type type;
+
+	if (!p2m_lookup(&d->p2m, ipa, &pa, &type) || type != P2M_RAM_RW)
+		return NULL;
+	uint64_t room = PAGE_SIZE - (ipa_addr(ipa) & PAGE_MASK);
+	if (*len > room)
+		*len = room;
+	return arch_phys_to_virt(pa);
+}
+
+static void log_domain(const struct domain *d, const char *fmt, const char *a, long long rc)
+{
+	char msg[PLAN_MESSAGE_MAX];
+
+	fmt_snprintf(msg, sizeof(msg), fmt, a, rc);
+	hv_printf("bulkhead: domain %s: %s\n", d->cfg->name, msg);
+}
+
+/* Undo domain_build(): unmap, return static pages to the reserve, scrub. */
+static void domain_teardown(struct domain *d, unsigned int banks_held)
+{
+	const struct plan_domain *c = d->cfg;
+
+	if (d->p2m.root_pages)
+		p2m_destroy(&d->p2m);
+	memset(&d->p2m, 0, sizeof(d->p2m));
+	for (unsigned int b = 0; b < banks_held; b++) {
+		uint64_t pfn = c->banks[b].pa >> PAGE_SHIFT, count = c->banks[b].size >> PAGE_SHIFT;
+		int rc = mm_release(&mm, (uint16_t)d->index, pfn, count, true);
+		if (rc == 0)
+			rc = staticmem_scrub(&mm.ps, pfn, count);
+		if (rc)
+			log_domain(d, "releasing %s failed (%lld)", "a static bank", rc);
+	}
+}
+
+static int domain_build(struct domain *d, bool scrub)
+{
+	const struct plan_domain *c = d->cfg;
+	unsigned int banks = 0;
+	int rc;
+
+	if (!c->is_static) {
+		log_domain(d, "%s: only xen,static-mem domains are supported (%lld)", c->node,
+		           -HV_EINVAL);
+		return -HV_EINVAL;
+	}
+	rc = p2m_init(&d->p2m, arch_ipa_bits(), (uint16_t)(d->index + 1), &p2m_src);
+	if (rc) {
+		log_domain(d, "%s: stage-2 tables: error %lld", c->node, rc);
+		return rc;
+	}
+	for (; banks < c->nr_banks; banks++) {
+		const struct plan_bank *b = &c->banks[banks];
+		rc = staticmem_acquire(&mm.ps, (uint16_t)d->index, b->pa >> PAGE_SHIFT,
+		                       b->size >> PAGE_SHIFT, scrub);
+		if (rc) {
+			log_domain(d, "%s xen,static-mem: cannot take the bank: error %lld", c->node, rc);
+			goto fail;
+		}
+		rc = p2m_map_range(&d->p2m, ipa_init(b->ipa), pa_init(b->pa), b->size, P2M_RAM_RW);
+		if (rc) {
+			banks++;
+			log_domain(d, "%s xen,static-mem: stage-2 mapping: error %lld", c->node, rc);
+			goto fail;
+		}
+	}
+	for (unsigned int i = 0; i < c->nr_pt; i++) {
+		for (unsigned int r = 0; r < c->pt[i].nr_regs; r++) {
+			rc = p2m_map_range(&d->p2m, ipa_init(c->pt[i].regs[r].ipa),
+			                   pa_init(c->pt[i].regs[r].pa), c->pt[i].regs[r].size,
+			                   P2M_DEVICE_RW);
+			if (rc) {
+				log_domain(d, "%s xen,reg: stage-2 mapping: error %lld", c->pt[i].node,
+				           rc);
+				goto fail;
+			}
+		}
+	}
+
+	const struct plan_module *kernel = NULL;
+	for (unsigned int m = 0; m < c->nr_modules; m++)
+		if (c->modules[m].kind == PLAN_MODULE_KERNEL)
+			kernel = &c->modules[m];
+	if (!kernel) {
+		rc = -HV_ENOENT;
+		log_domain(d, "%s: no multiboot,kernel module (%lld)", c->node, rc);
+		goto fail;
+	}
+	struct kimage_layout l;
+	char err[PLAN_MESSAGE_MAX] = "";
+	uint64_t head_len = kernel->range.size < KIMAGE_HEADER_SIZE ? kernel->range.size
+	                                                           : KIMAGE_HEADER_SIZE;
+	rc = kimage_plan(c, arch_phys_to_virt(pa_init(kernel->range.base)), head_len,
+	                 GUEST_DT_MAX, &l, err, sizeof(err));
+	if (rc) {
+		log_domain(d, "%s", err, rc);
+		goto fail;
+	}
+	struct guestdt_extra x = {.initrd = l.initrd, .initrd_size = l.initrd_size,
+	                          .err = err, .err_size = sizeof(err)};
+	for (unsigned int m = 0; m < c->nr_modules; m++)
+		if (c->modules[m].kind == PLAN_MODULE_DEVICE_TREE) {
+			x.partial = arch_phys_to_virt(pa_init(c->modules[m].range.base));
+			x.partial_size = c->modules[m].range.size;
+		}
+	rc = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
+	if (rc < 0) {
+		log_domain(d, "guest device tree: %s", err, rc);
+		goto fail;
+	}
+	rc = kimage_load(&l, dt_buf, (size_t)rc, map_guest, d);
+	if (rc) {
+		log_domain(d, "%s: loading the kernel: error %lld", c->node, rc);
+		goto fail;
+	}
+	d->kernel_entry = ipa_addr(l.kernel_entry);
+	d->dtb_ipa = ipa_addr(l.dtb);
+	return 0;
+fail:
+	domain_teardown(d, banks);
+	return rc;
+}
+
+static void domain_go(struct domain *d)
+{
+	d->state = DOMAIN_RUNNING;
+	d->boots++;
+	d->line_len = 0;
+	d->stop_reason[0] = 0;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i].state = VCPU_OFF;
+	struct vcpu *v = &d->vcpus[0];
+	v->entry = d->kernel_entry;
+	v->context = d->dtb_ipa;
+	v->state = VCPU_PENDING;
+	arch_vcpu_kick(v);
+}
+
+void domain_set_scrub_at_boot(bool on)
+{
+	scrub_at_boot = on;
+}
+
+unsigned int domain_start_all(const struct plan *plan)
+{
+	unsigned int started = 0;
+
+	the_plan = plan;
+	int rc = mm_init(&mm, plan);
+	if (rc) {
+		hv_printf("bulkhead: memory: %s (error %d)\n", mm.error, rc);
+		return 0;
+	}
+	nr_domains = plan->nr_domains;
+	arch_domain_lock();
+	for (unsigned int i = 0; i < nr_domains; i++) {
+		struct domain *d = &domains[i];
+		d->index = i;
+		d->cfg = &plan->domains[i];
+		d->nr_vcpus = d->cfg->vcpus;
+		for (unsigned int v = 0; v < d->nr_vcpus; v++) {
+			d->vcpus[v].dom = d;
+			d->vcpus[v].id = v;
+			d->vcpus[v].pcpu = d->cfg->first_cpu + v;
+		}
+		if (domain_build(d, scrub_at_boot) != 0) {
+			d->state = DOMAIN_FAILED;
+			fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "not started");
+			continue;
+		}
+		hv_printf("bulkhead: domain %s (id %u) starts at 0x%llx, device tree at 0x%llx\n",
+		          d->cfg->name, domain_id(d), (unsigned long long)d->kernel_entry,
+		          (unsigned long long)d->dtb_ipa);
+		domain_go(d);
+		started++;
+	}
+	arch_domain_unlock();
+	return started;
+}
+
+struct domain *domain_by_id(unsigned int domid)
+{
+	if (domid == 0 || domid > nr_domains || domains[domid - 1].state == DOMAIN_UNUSED)
+		return NULL;
+	return &domains[domid - 1];
+}
+
+unsigned int domain_id(const struct domain *d)
+{
+	return d->index + 1;
+}
+
+static void flush_line(struct domain *d)
+{
+	d->line[d->line_len] = 0;
+	hv_printf("(%s) %s\n", d->cfg->name, d->line);
+	d->line_len = 0;
+}
+
+void domain_console_putc(struct domain *d, char c)
+{
+	if (c == '\r')
+		return;
+	if (c == '\n') {
+		flush_line(d);
+		return;
+	}
+	d->line[d->line_len++] = c;
+	if (d->line_len == sizeof(d->line) - 1)
+		flush_line(d);
+}
+
+/* Called with the domain lock held. */
+static void stop_locked(struct domain *d, bool crashed, const char *why)
+{
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	if (d->line_len)
+		flush_line(d);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		d->vcpus[i].state = VCPU_OFF;
+		arch_vcpu_kick(&d->vcpus[i]);
+	}
+	d->state = crashed ? DOMAIN_CRASHED : DOMAIN_OFF;
+	fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "%s", why);
+	domain_teardown(d, d->cfg->nr_banks);
+}
+
+void domain_shutdown(struct domain *d, bool crashed, const char *why)
+{
+	arch_domain_lock();
+	stop_locked(d, crashed, why);
+	arch_domain_unlock();
+	hv_printf("bulkhead: domain %s stopped: %s\n", d->cfg->name, why);
+}
+
+void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64_t pc)
+{
+	char why[96];
+
+	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what,
+	             (unsigned long long)ipa, (unsigned long long)pc);
+	hv_printf("bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
+	domain_shutdown(d, true, why);
+}
+
+int domain_reboot(struct domain *d)
+{
+	int rc;
+
+	arch_domain_lock();
+	if (d->state != DOMAIN_RUNNING) {
+		arch_domain_unlock();
+		return -HV_EINVAL;
+	}
+	if (d->line_len)
+		flush_line(d);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		d->vcpus[i].state = VCPU_OFF;
+		arch_vcpu_kick(&d->vcpus[i]);
+	}
+	domain_teardown(d, d->cfg->nr_banks); /* memory scrubbed here */
+	rc = domain_build(d, true);
+	if (rc) {
+		d->state = DOMAIN_CRASHED;
+		fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "reboot failed (%d)", rc);
+		arch_domain_unlock();
+		return rc;
+	}
+	hv_printf("bulkhead: domain %s rebooted on the same memory (boot %u)\n", d->cfg->name,
+	          d->boots + 1);
+	domain_go(d);
+	arch_domain_unlock();
+	return 0;
+}
+
+bool domain_all_stopped(void)
+{
+	for (unsigned int i = 0; i < nr_domains; i++)
+		if (domains[i].state == DOMAIN_RUNNING)
+			return false;
+	return true;
+}
+
+static const char *state_name(enum domain_state s)
+{
+	switch (s) {
+	case DOMAIN_RUNNING:
+		return "running";
+	case DOMAIN_OFF:
+		return "off";
+	case DOMAIN_CRASHED:
+		return "crashed";
+	case DOMAIN_FAILED:
+		return "failed";
+	default:
+		return "unused";
+	}
+}
+
+void domain_print_summary(void)
+{
+	for (unsigned int i = 0; i < nr_domains; i++) {
+		const struct domain *d = &domains[i];
+		hv_printf("bulkhead: summary: %s id %u %s after %u boot(s), %llu KiB: %s\n",
+		          d->cfg->name, domain_id(d), state_name(d->state), d->boots,
+		          (unsigned long long)d->cfg->memory_kib,
+		          d->stop_reason[0] ? d->stop_reason : "-");
+	}
+}

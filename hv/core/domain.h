@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Domains: running the boot plan.
+ *
+ * Arch-independent orchestration. A domain is created from its
+ * plan_domain: static memory acquired through the memory core, stage-2
+ * mappings, kernel copied, guest device tree written, vCPU 0 made ready
+ * at the kernel entry. Each vCPU owns one physical CPU (no scheduler):
+ * the arch layer enters a vCPU when it becomes VCPU_PENDING and parks the
+ * CPU when it stops. Destroying a domain scrubs its static memory and
+ * keeps it reserved for it; rebooting re-creates it on the same memory.
+ */
+#ifndef BULKHEAD_CORE_DOMAIN_H
+#define BULKHEAD_CORE_DOMAIN_H
+
+#include "plan.h"
+#include "p2m.h"
+
+enum vcpu_state {
+	VCPU_OFF,     /* not started, or stopped */
+	VCPU_PENDING, /* to be (re)entered at entry with x0 = context */
+	VCPU_RUNNING,
+};
+
+enum domain_state {
+	DOMAIN_UNUSED,
+	DOMAIN_RUNNING,
+	DOMAIN_OFF,	/* the guest asked (PSCI SYSTEM_OFF) */
+	DOMAIN_CRASHED, /* stopped by the hypervisor (a fault) */
+	DOMAIN_FAILED,	/* could not be built */
+};
+
+#define DOMAIN_LINE_MAX 160
+
+struct domain;
+
+struct vcpu {
+	struct domain *dom;
+	unsigned int id;   /* vCPU index in the domain */
+	unsigned int pcpu; /* the physical CPU it owns */
+	volatile enum vcpu_state state;
+	uint64_t entry;	  /* guest address to start at */
+	uint64_t context; /* x0 at start */
+};
+
+struct domain {
+	unsigned int index; /* in the plan; the domain id is index + 1 */
+	const struct plan_domain *cfg;
+	volatile enum domain_state state;
+	struct p2m p2m;
+	unsigned int nr_vcpus;
+	struct vcpu vcpus[PLAN_MAX_CPUS];
+	uint64_t kernel_entry; /* IPA */
+	uint64_t dtb_ipa;
+	unsigned int boots;
+	char stop_reason[96];
+	/* Console: one line buffered so that the name prefixes every line. */
+	char line[DOMAIN_LINE_MAX];
+	unsigned int line_len;
+};
+
+/**
+ * domain_start_all() - build every domain of a valid plan and make each
+ * vCPU 0 pending on its CPU.
+ * Memory-core initialisation (heap, static pages) happens here too.
+ * Return: the number of domains started; failures are logged per domain.
+ */
+unsigned int domain_start_all(const struct plan *plan);
+
+/**
+ * domain_set_scrub_at_boot() - zero static memory before the first boot of
+ * each domain too (default off: see docs). Reboots always scrub.
+ */
+void domain_set_scrub_at_boot(bool on);
+
+/** domain_by_id() - the domain with Xen-style id @domid (1..), or NULL. */
+struct domain *domain_by_id(unsigned int domid);
+
+/** domain_id() - the domain's id as guests see it (index + 1). */
+unsigned int domain_id(const struct domain *d);
+
+/**
+ * domain_shutdown() - stop @d for good: every vCPU off, memory scrubbed
+ * and kept reserved for it. @crashed tells a fault from the guest's own
+ * SYSTEM_OFF; @why goes into the summary.
+ */
+void domain_shutdown(struct domain *d, bool crashed, const char *why);
+
+/**
+ * domain_crash_fault() - stop @d after a stage-2 fault, with the log line
+ * naming the domain, the IPA and the PC.
+ */
+void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64_t pc);
+
+/**
+ * domain_reboot() - destroy @d and re-create it on the same memory
+ * (scrubbed, kernel and device tree written again, vCPU 0 pending).
+ * Return: 0, or a negative error after which the domain is stopped.
+ */
+int domain_reboot(struct domain *d);
+
+/** domain_console_putc() - one byte of guest output, line-buffered. */
+void domain_console_putc(struct domain *d, char c);
+
+/** domain_all_stopped() - true when no domain is running any more. */
+bool domain_all_stopped(void);
+
+/** domain_print_summary() - one line per domain: state, boots, memory. */
+void domain_print_summary(void);
+
+/* Provided by the arch layer. */
+
+/**
+ * arch_vcpu_kick() - @v's state changed: make its physical CPU notice
+ * (power it on for its first vCPU, wake it otherwise). Called with the
+ * domain lock held.
+ */
+void arch_vcpu_kick(struct vcpu *v);
+
+/** arch_domain_lock()/arch_domain_unlock() - serialise domain state changes. */
+void arch_domain_lock(void);
+void arch_domain_unlock(void);
+
+/** arch_ipa_bits() - the guest-physical address size to use for stage 2. */
+unsigned int arch_ipa_bits(void);
+
+#endif
