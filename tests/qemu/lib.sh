@@ -21,9 +21,9 @@ fail() {
 
 # make_board FRAGMENT MEM SMP OUT.dtb [EXTRA_MACHINE_OPTS]
 make_board() {
-	base="$WORK/virt-$2-$3$5.dtb"
+	base="$WORK/virt-$2-$3${5:-}.dtb"
 	if [ ! -f "$base" ]; then
-		$QEMU -machine "$MACHINE$5,dumpdtb=$base" -cpu "$CPU" -smp "$3" -m "$2" \
+		$QEMU -machine "$MACHINE${5:-},dumpdtb=$base" -cpu "$CPU" -smp "$3" -m "$2" \
 			-nographic -nic none >/dev/null 2>&1 || return 1
 	fi
 	dtc -q -I dtb -O dts "$base" >"$4.dts" && cat "$1" >>"$4.dts" &&
@@ -32,7 +32,7 @@ make_board() {
 
 # run_hv DTB MEM SMP TIMEOUT LOG [QEMU ARGS...]: boot, console to LOG.
 run_hv() {
-	dtb=$1 mem=$2 smp=$3 t=$4 log=$5
+	dtb=$1 mem=$2 smp=$3 t=$4 log=${5:-}
 	shift 5
 	timeout "$t" $QEMU -machine "$MACHINE" -cpu "$CPU" -smp "$smp" -m "$mem" -nographic \
 		-nic none -no-reboot -kernel "$HV" -dtb "$dtb" "$@" >"$log" 2>&1
