@@ -52,6 +52,45 @@ static void read_cpu_ids(const void *fdt)
 	}
 }
 
+/*
+ * Map RAM from the /memory nodes before plan_build(), which reads boot
+ * modules (partial device trees) through module_ptr: RAM is then
+ * identity mapped and module_ptr is the identity. plan_build() checks the
+ * same nodes properly; this only maps what they say is RAM.
+ */
+static void map_dt_memory(const void *fdt)
+{
+	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0), node;
+
+	if (root_ac < 1 || root_ac > 2 || root_sc < 1 || root_sc > 2)
+		return;
+	fdt_for_each_subnode(node, fdt, 0)
+	{
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		int len;
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+		if (!type || strcmp(type, "memory") != 0 || !reg)
+			continue;
+		for (int i = 0; (i + root_ac + root_sc) * 4 <= len; i += root_ac + root_sc) {
+			uint64_t base = fdt32_to_cpu(reg[i]), size = fdt32_to_cpu(reg[i + root_ac]);
+			if (root_ac == 2)
+				base = (base << 32) | fdt32_to_cpu(reg[i + 1]);
+			if (root_sc == 2)
+				size = (size << 32) | fdt32_to_cpu(reg[i + root_ac + 1]);
+			if (size && base >= (1ull << 30)) /* never over the device GiB */
+				mmu_map_ram_range(base, size);
+		}
+	}
+}
+
+static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
+{
+	(void)ctx;
+	(void)size;
+	return (const void *)(uintptr_t)pa;
+}
+
 static const char *size_unit(uint64_t size, uint64_t *v)
 {
 	if (size >= GiB && is_aligned(size, GiB)) {
@@ -138,12 +177,15 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	hv_printf("device tree at 0x%llx (%llu bytes)\n", (unsigned long long)dtb_pa,
 	          (unsigned long long)dtb_size);
 	read_cpu_ids(fdt);
+	map_dt_memory(fdt);
 	cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffull;
 
 	struct plan_input in = {
 	    .fdt = fdt,
 	    .hv_image = {image, image_size},
+	    .fdt_size = dtb_size,
 	    .dtb = {dtb_pa, dtb_size},
+	    .module_ptr = module_ptr,
 	};
 	plan_build(&in, &plan);
 	uart_set_base(plan.uart_base);

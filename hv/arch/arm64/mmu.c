@@ -108,6 +108,15 @@ void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size)
 	map_identity(0, 1ull << 30, ATTR_DEVICE); /* virt: flash, GIC, UART, ... */
 }
 
+void mmu_map_ram_range(uint64_t base, uint64_t size)
+{
+	if (base + size > (1ull << VA_BITS))
+		return; /* plan_build() reports RAM it cannot use */
+	map_identity(base, size, ATTR_RW);
+	dsb(ishst);
+	__asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory");
+}
+
 void mmu_map_ram(const struct plan *plan)
 {
 	for (unsigned int i = 0; i < plan->nr_ram; i++)
