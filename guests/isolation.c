@@ -33,7 +33,8 @@ void guest_main(void *dtb, uint64_t t0)
 	__asm__ volatile("hvc #0x1234" ::: "memory");
 	check(exceptions_taken == before + 1 && (last_exception_esr >> 26) == 0,
 	      "abi: hvc #0x1234 is an undefined instruction", (int64_t)(last_exception_esr >> 26));
-	check(hypercall2(99, 0, 0) == -38, "abi: unknown hypercall is -ENOSYS", hypercall2(99, 0, 0));
+	check(hypercall2(99, 0, 0) == -38, "abi: unknown hypercall is -ENOSYS",
+	      hypercall2(99, 0, 0));
 	int64_t r = hypercall3(18, 0, 16, 0x10);
 	check(r == -14, "abi: console_io with a bad pointer is -EFAULT", r);
 	r = hypercall3(18, 0, 16, dt.bank_base[0] + dt.bank_size[0] - 8);

@@ -43,7 +43,8 @@ void guest_main(void *dtb, uint64_t t0)
 		puts_("PASS reboot: no trace of the secret in RAM\n");
 
 	for (unsigned int b = 0; b < dt.nr_banks; b++)
-		for (uint64_t a = dt.bank_base[b]; a < dt.bank_base[b] + dt.bank_size[b]; a += 512) {
+		for (uint64_t a = dt.bank_base[b]; a < dt.bank_base[b] + dt.bank_size[b];
+		     a += 512) {
 			if (a < start || (a + 8 > dt_lo && a < dt_hi))
 				continue; /* own image and stack, the device tree */
 			*(volatile uint64_t *)(uintptr_t)a = SECRET;

@@ -12,7 +12,7 @@
 #define MAX_BANKS 8
 
 struct guest_dt {
-	uint64_t uart;	    /* PL011 base from the DT, 0 if none */
+	uint64_t uart; /* PL011 base from the DT, 0 if none */
 	unsigned int nr_banks;
 	uint64_t bank_base[MAX_BANKS], bank_size[MAX_BANKS];
 	uint32_t dt_size;

@@ -192,16 +192,18 @@ bool dt_parse(const void *dtb, struct guest_dt *out)
 			} else if (str_eq(pname, "compatible") && list_has(val, len, "arm,pl011"))
 				is_uart = true;
 			else if (is_chosen && str_eq(pname, "bootargs")) {
-				uint32_t n = len < sizeof(out->bootargs) ? len : sizeof(out->bootargs) - 1;
+				uint32_t n =
+				    len < sizeof(out->bootargs) ? len : sizeof(out->bootargs) - 1;
 				memcpy(out->bootargs, val, n);
 			}
 		} else if (tok == 2) { /* END_NODE: act on what the node said */
 			if (is_mem && reg) {
-				for (uint32_t i = 0; i + 4 * (ac + sc) <= reg_len &&
-				                     out->nr_banks < MAX_BANKS;
+				for (uint32_t i = 0;
+				     i + 4 * (ac + sc) <= reg_len && out->nr_banks < MAX_BANKS;
 				     i += 4 * (ac + sc)) {
 					out->bank_base[out->nr_banks] = cells(reg + i, ac);
-					out->bank_size[out->nr_banks++] = cells(reg + i + 4 * ac, sc);
+					out->bank_size[out->nr_banks++] =
+					    cells(reg + i + 4 * ac, sc);
 				}
 			}
 			if (is_uart && reg && !out->uart)

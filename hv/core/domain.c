@@ -18,6 +18,7 @@
 #include "guestdt.h"
 #include "kimage.h"
 #include "mm.h"
+#include "dommem.h"
 #include "staticmem.h"
 
 #define GUEST_DT_MAX (64 * 1024)
@@ -25,24 +26,9 @@
 static struct mm mm;
 static struct domain domains[PLAN_MAX_DOMAINS];
 static unsigned int nr_domains;
-static const struct plan *the_plan;
-static bool scrub_at_boot;
+static bool scrub_at_boot = true;
 /* Guest DT scratch buffer: built and copied under the domain lock. */
 static uint64_t dt_buf[GUEST_DT_MAX / 8];
-
-static int src_alloc(void *ctx, unsigned int order, pa_t *pages)
-{
-	(void)ctx;
-	return mm_alloc_pages(&mm, order, pages);
-}
-
-static void src_free(void *ctx, pa_t pages, unsigned int order)
-{
-	(void)ctx;
-	mm_free_pages(&mm, pages, order);
-}
-
-static const struct p2m_page_source p2m_src = {src_alloc, src_free, NULL};
 
 /* kimage_map_fn: guest RAM through the stage-2 tables. */
 static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
@@ -51,7 +37,7 @@ static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
 	pa_t pa;
 	enum p2m_type type;
 
-	if (!p2m_lookup(&d->p2m, ipa, &pa, &type) || type != P2M_RAM_RW)
+	if (!p2m_lookup(&d->mem.p2m, ipa, &pa, &type) || type != P2M_RAM_RW)
 		return NULL;
 	uint64_t room = PAGE_SIZE - (ipa_addr(ipa) & PAGE_MASK);
 	if (*len > room)
@@ -67,64 +53,34 @@ static void log_domain(const struct domain *d, const char *fmt, const char *a, l
 	hv_printf("bulkhead: domain %s: %s\n", d->cfg->name, msg);
 }
 
-/* Undo domain_build(): unmap, return static pages to the reserve, scrub. */
-static void domain_teardown(struct domain *d, unsigned int banks_held)
+/* Zero the static memory now rather than at the next creation. */
+static void scrub_static(struct domain *d)
 {
 	const struct plan_domain *c = d->cfg;
 
-	if (d->p2m.root_pages)
-		p2m_destroy(&d->p2m);
-	memset(&d->p2m, 0, sizeof(d->p2m));
-	for (unsigned int b = 0; b < banks_held; b++) {
-		uint64_t pfn = c->banks[b].pa >> PAGE_SHIFT, count = c->banks[b].size >> PAGE_SHIFT;
-		int rc = mm_release(&mm, (uint16_t)d->index, pfn, count, true);
-		if (rc == 0)
-			rc = staticmem_scrub(&mm.ps, pfn, count);
+	for (unsigned int b = 0; b < c->nr_banks; b++) {
+		int rc = staticmem_scrub(&mm.ps, c->banks[b].pa >> PAGE_SHIFT,
+		                         c->banks[b].size >> PAGE_SHIFT);
 		if (rc)
-			log_domain(d, "releasing %s failed (%lld)", "a static bank", rc);
+			log_domain(d, "scrubbing %s failed (%lld)", "a static bank", rc);
 	}
 }
 
-static int domain_build(struct domain *d, bool scrub)
+/* Passthrough MMIO, then kernel, ramdisk and DT into the new memory. */
+static int domain_load(struct domain *d)
 {
 	const struct plan_domain *c = d->cfg;
-	unsigned int banks = 0;
 	int rc;
 
-	if (!c->is_static) {
-		log_domain(d, "%s: only xen,static-mem domains are supported (%lld)", c->node,
-		           -HV_EINVAL);
-		return -HV_EINVAL;
-	}
-	rc = p2m_init(&d->p2m, arch_ipa_bits(), (uint16_t)(d->index + 1), &p2m_src);
-	if (rc) {
-		log_domain(d, "%s: stage-2 tables: error %lld", c->node, rc);
-		return rc;
-	}
-	for (; banks < c->nr_banks; banks++) {
-		const struct plan_bank *b = &c->banks[banks];
-		rc = staticmem_acquire(&mm.ps, (uint16_t)d->index, b->pa >> PAGE_SHIFT,
-		                       b->size >> PAGE_SHIFT, scrub);
-		if (rc) {
-			log_domain(d, "%s xen,static-mem: cannot take the bank: error %lld", c->node, rc);
-			goto fail;
-		}
-		rc = p2m_map_range(&d->p2m, ipa_init(b->ipa), pa_init(b->pa), b->size, P2M_RAM_RW);
-		if (rc) {
-			banks++;
-			log_domain(d, "%s xen,static-mem: stage-2 mapping: error %lld", c->node, rc);
-			goto fail;
-		}
-	}
 	for (unsigned int i = 0; i < c->nr_pt; i++) {
 		for (unsigned int r = 0; r < c->pt[i].nr_regs; r++) {
-			rc = p2m_map_range(&d->p2m, ipa_init(c->pt[i].regs[r].ipa),
+			rc = p2m_map_range(&d->mem.p2m, ipa_init(c->pt[i].regs[r].ipa),
 			                   pa_init(c->pt[i].regs[r].pa), c->pt[i].regs[r].size,
 			                   P2M_DEVICE_RW);
 			if (rc) {
-				log_domain(d, "%s xen,reg: stage-2 mapping: error %lld", c->pt[i].node,
-				           rc);
-				goto fail;
+				log_domain(d, "%s xen,reg: stage-2 mapping: error %lld",
+				           c->pt[i].node, rc);
+				return rc;
 			}
 		}
 	}
@@ -134,22 +90,21 @@ static int domain_build(struct domain *d, bool scrub)
 		if (c->modules[m].kind == PLAN_MODULE_KERNEL)
 			kernel = &c->modules[m];
 	if (!kernel) {
-		rc = -HV_ENOENT;
-		log_domain(d, "%s: no multiboot,kernel module (%lld)", c->node, rc);
-		goto fail;
+		log_domain(d, "%s: no multiboot,kernel module (%lld)", c->node, -HV_ENOENT);
+		return -HV_ENOENT;
 	}
 	struct kimage_layout l;
 	char err[PLAN_MESSAGE_MAX] = "";
-	uint64_t head_len = kernel->range.size < KIMAGE_HEADER_SIZE ? kernel->range.size
-	                                                           : KIMAGE_HEADER_SIZE;
-	rc = kimage_plan(c, arch_phys_to_virt(pa_init(kernel->range.base)), head_len,
-	                 GUEST_DT_MAX, &l, err, sizeof(err));
+	uint64_t head_len =
+	    kernel->range.size < KIMAGE_HEADER_SIZE ? kernel->range.size : KIMAGE_HEADER_SIZE;
+	rc = kimage_plan(c, arch_phys_to_virt(pa_init(kernel->range.base)), head_len, GUEST_DT_MAX,
+	                 &l, err, sizeof(err));
 	if (rc) {
 		log_domain(d, "%s", err, rc);
-		goto fail;
+		return rc;
 	}
-	struct guestdt_extra x = {.initrd = l.initrd, .initrd_size = l.initrd_size,
-	                          .err = err, .err_size = sizeof(err)};
+	struct guestdt_extra x = {
+	    .initrd = l.initrd, .initrd_size = l.initrd_size, .err = err, .err_size = sizeof(err)};
 	for (unsigned int m = 0; m < c->nr_modules; m++)
 		if (c->modules[m].kind == PLAN_MODULE_DEVICE_TREE) {
 			x.partial = arch_phys_to_virt(pa_init(c->modules[m].range.base));
@@ -158,18 +113,32 @@ static int domain_build(struct domain *d, bool scrub)
 	rc = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
 	if (rc < 0) {
 		log_domain(d, "guest device tree: %s", err, rc);
-		goto fail;
+		return rc;
 	}
 	rc = kimage_load(&l, dt_buf, (size_t)rc, map_guest, d);
 	if (rc) {
 		log_domain(d, "%s: loading the kernel: error %lld", c->node, rc);
-		goto fail;
+		return rc;
 	}
 	d->kernel_entry = ipa_addr(l.kernel_entry);
 	d->dtb_ipa = ipa_addr(l.dtb);
 	return 0;
-fail:
-	domain_teardown(d, banks);
+}
+
+static int domain_build(struct domain *d, bool scrub)
+{
+	int rc = scrub ? dommem_create(&d->mem, &mm, d->cfg, d->index)
+	               : dommem_create_unscrubbed(&d->mem, &mm, d->cfg, d->index);
+
+	if (rc) {
+		log_domain(d, "%s: memory: error %lld", d->cfg->node, rc);
+		return rc;
+	}
+	rc = domain_load(d);
+	if (rc) {
+		dommem_destroy(&d->mem);
+		scrub_static(d);
+	}
 	return rc;
 }
 
@@ -197,7 +166,6 @@ unsigned int domain_start_all(const struct plan *plan)
 {
 	unsigned int started = 0;
 
-	the_plan = plan;
 	int rc = mm_init(&mm, plan);
 	if (rc) {
 		hv_printf("bulkhead: memory: %s (error %d)\n", mm.error, rc);
@@ -275,7 +243,8 @@ static void stop_locked(struct domain *d, bool crashed, const char *why)
 	}
 	d->state = crashed ? DOMAIN_CRASHED : DOMAIN_OFF;
 	fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "%s", why);
-	domain_teardown(d, d->cfg->nr_banks);
+	dommem_destroy(&d->mem);
+	scrub_static(d);
 }
 
 void domain_shutdown(struct domain *d, bool crashed, const char *why)
@@ -290,8 +259,8 @@ void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64
 {
 	char why[96];
 
-	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what,
-	             (unsigned long long)ipa, (unsigned long long)pc);
+	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what, (unsigned long long)ipa,
+	             (unsigned long long)pc);
 	hv_printf("bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
 	domain_shutdown(d, true, why);
 }
@@ -311,8 +280,8 @@ int domain_reboot(struct domain *d)
 		d->vcpus[i].state = VCPU_OFF;
 		arch_vcpu_kick(&d->vcpus[i]);
 	}
-	domain_teardown(d, d->cfg->nr_banks); /* memory scrubbed here */
-	rc = domain_build(d, true);
+	dommem_destroy(&d->mem);
+	rc = domain_build(d, true); /* the same static pages, zeroed */
 	if (rc) {
 		d->state = DOMAIN_CRASHED;
 		fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "reboot failed (%d)", rc);

@@ -14,7 +14,7 @@
 #define BULKHEAD_CORE_DOMAIN_H
 
 #include "plan.h"
-#include "p2m.h"
+#include "dommem.h"
 
 enum vcpu_state {
 	VCPU_OFF,     /* not started, or stopped */
@@ -25,9 +25,9 @@ enum vcpu_state {
 enum domain_state {
 	DOMAIN_UNUSED,
 	DOMAIN_RUNNING,
-	DOMAIN_OFF,	/* the guest asked (PSCI SYSTEM_OFF) */
+	DOMAIN_OFF,     /* the guest asked (PSCI SYSTEM_OFF) */
 	DOMAIN_CRASHED, /* stopped by the hypervisor (a fault) */
-	DOMAIN_FAILED,	/* could not be built */
+	DOMAIN_FAILED,  /* could not be built */
 };
 
 #define DOMAIN_LINE_MAX 160
@@ -39,7 +39,7 @@ struct vcpu {
 	unsigned int id;   /* vCPU index in the domain */
 	unsigned int pcpu; /* the physical CPU it owns */
 	volatile enum vcpu_state state;
-	uint64_t entry;	  /* guest address to start at */
+	uint64_t entry;   /* guest address to start at */
 	uint64_t context; /* x0 at start */
 };
 
@@ -47,7 +47,7 @@ struct domain {
 	unsigned int index; /* in the plan; the domain id is index + 1 */
 	const struct plan_domain *cfg;
 	volatile enum domain_state state;
-	struct p2m p2m;
+	struct domain_mem mem; /* pages and stage-2 (dommem) */
 	unsigned int nr_vcpus;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
 	uint64_t kernel_entry; /* IPA */
@@ -68,8 +68,11 @@ struct domain {
 unsigned int domain_start_all(const struct plan *plan);
 
 /**
- * domain_set_scrub_at_boot() - zero static memory before the first boot of
- * each domain too (default off: see docs). Reboots always scrub.
+ * domain_set_scrub_at_boot() - whether static memory is zeroed before the
+ * first boot of each domain (default on). Off is for integrators who know
+ * the memory holds nothing of another domain (cold boot, same plan): boot
+ * time then no longer grows with memory size. Reboots and destroys always
+ * scrub.
  */
 void domain_set_scrub_at_boot(bool on);
 
@@ -120,8 +123,5 @@ void arch_vcpu_kick(struct vcpu *v);
 /** arch_domain_lock()/arch_domain_unlock() - serialise domain state changes. */
 void arch_domain_lock(void);
 void arch_domain_unlock(void);
-
-/** arch_ipa_bits() - the guest-physical address size to use for stage 2. */
-unsigned int arch_ipa_bits(void);
 
 #endif

@@ -1,32 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <string.h>
 #include "hypercall.h"
-#include "arch.h"
 #include "errno.h"
-
-int guest_copy_from(struct domain *d, void *dst, uint64_t ipa, uint64_t len)
-{
-	char *out = dst;
-
-	if (ipa + len < ipa)
-		return -HV_EFAULT;
-	while (len) {
-		pa_t pa;
-		enum p2m_type type;
-		uint64_t chunk = PAGE_SIZE - (ipa & PAGE_MASK);
-
-		if (chunk > len)
-			chunk = len;
-		/* Only guest RAM: never let a guest make us read a device. */
-		if (!p2m_lookup(&d->p2m, ipa_init(ipa), &pa, &type) || type != P2M_RAM_RW)
-			return -HV_EFAULT;
-		memcpy(out, arch_phys_to_virt(pa), chunk);
-		out += chunk;
-		ipa += chunk;
-		len -= chunk;
-	}
-	return 0;
-}
+#include "guestmem.h"
+#include "memop.h"
 
 static int64_t console_io(struct domain *d, const uint64_t args[5])
 {
@@ -37,9 +13,12 @@ static int64_t console_io(struct domain *d, const uint64_t args[5])
 		return -HV_ENOSYS;
 	if (count > CONSOLEIO_MAX)
 		return -HV_EINVAL;
+	/* All or nothing: check the whole buffer before printing any of it. */
+	if (guestmem_check(&d->mem, ipa_init(ipa), count))
+		return -HV_EFAULT;
 	for (uint64_t done = 0; done < count;) {
 		uint64_t n = count - done < sizeof(buf) ? count - done : sizeof(buf);
-		if (guest_copy_from(d, buf, ipa + done, n))
+		if (guestmem_read(&d->mem, buf, ipa_init(ipa + done), n))
 			return -HV_EFAULT;
 		for (uint64_t i = 0; i < n; i++)
 			domain_console_putc(d, buf[i]);
@@ -53,6 +32,8 @@ int64_t hypercall_dispatch(struct domain *d, uint64_t nr, const uint64_t args[5]
 	switch (nr) {
 	case HYPERCALL_CONSOLE_IO:
 		return console_io(d, args);
+	case HYPERCALL_MEMORY_OP:
+		return memop_dispatch(&d->mem, args[0], ipa_init(args[1]));
 	default:
 		return -HV_ENOSYS;
 	}

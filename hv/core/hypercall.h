@@ -9,9 +9,8 @@
 
 #include "domain.h"
 
-#define HYPERCALL_MEMORY_OP  12
 #define HYPERCALL_CONSOLE_IO 18
-#define CONSOLEIO_WRITE	     0
+#define CONSOLEIO_WRITE      0
 
 /* Longest console_io write accepted at once (Xen's guests write less). */
 #define CONSOLEIO_MAX 4096
@@ -23,12 +22,5 @@
  * (-HV_ENOSYS for an unknown call, -HV_EFAULT for a bad guest pointer).
  */
 int64_t hypercall_dispatch(struct domain *d, uint64_t nr, const uint64_t args[5]);
-
-/**
- * guest_copy_from() - copy @len bytes at guest address @ipa of @d into @dst.
- * Only RAM mapped in the domain's stage 2 is readable.
- * Return: 0 or -HV_EFAULT.
- */
-int guest_copy_from(struct domain *d, void *dst, uint64_t ipa, uint64_t len);
 
 #endif

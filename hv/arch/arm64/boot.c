@@ -171,7 +171,8 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	          (unsigned long long)(image_size / KiB));
 	const void *fdt = (const void *)(uintptr_t)dtb_pa;
 	if (!dtb_pa || fdt_check_header(fdt) != 0) {
-		hv_printf("bulkhead: no valid device tree at x0 = 0x%llx\n", (unsigned long long)dtb_pa);
+		hv_printf("bulkhead: no valid device tree at x0 = 0x%llx\n",
+		          (unsigned long long)dtb_pa);
 		fw_psci_system_off();
 	}
 	hv_printf("device tree at 0x%llx (%llu bytes)\n", (unsigned long long)dtb_pa,

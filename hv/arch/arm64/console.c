@@ -9,7 +9,7 @@
 
 #define PL011_DR 0x00
 #define PL011_FR 0x18
-#define FR_TXFF	 (1u << 5)
+#define FR_TXFF  (1u << 5)
 
 static uint64_t uart_base = 0x09000000;
 static spinlock_t console_lock;

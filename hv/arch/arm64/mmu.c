@@ -18,8 +18,8 @@
 #define PTE_AP_RES1 (1ull << 6) /* EL2 regime: AP[1] is RES1 */
 #define PTE_AP_RO   (1ull << 7)
 #define PTE_SH_IS   (3ull << 8)
-#define PTE_AF	    (1ull << 10)
-#define PTE_XN	    (1ull << 54)
+#define PTE_AF      (1ull << 10)
+#define PTE_XN      (1ull << 54)
 #define PTE_ADDR    0x0000fffffffff000ull
 
 #define MAIR_DEVICE 0 /* attr0: Device-nGnRE */
@@ -27,11 +27,11 @@
 #define MAIR_VALUE  (0x04ull | (0xffull << 8))
 
 #define ATTR_DEVICE (PTE_ATTR(MAIR_DEVICE) | PTE_AP_RES1 | PTE_AF | PTE_XN)
-#define ATTR_RW	    (PTE_ATTR(MAIR_NORMAL) | PTE_AP_RES1 | PTE_SH_IS | PTE_AF | PTE_XN)
-#define ATTR_RO	    (ATTR_RW | PTE_AP_RO)
-#define ATTR_RX	    (PTE_ATTR(MAIR_NORMAL) | PTE_AP_RES1 | PTE_AP_RO | PTE_SH_IS | PTE_AF)
+#define ATTR_RW     (PTE_ATTR(MAIR_NORMAL) | PTE_AP_RES1 | PTE_SH_IS | PTE_AF | PTE_XN)
+#define ATTR_RO     (ATTR_RW | PTE_AP_RO)
+#define ATTR_RX     (PTE_ATTR(MAIR_NORMAL) | PTE_AP_RES1 | PTE_AP_RO | PTE_SH_IS | PTE_AF)
 
-#define VA_BITS	  39
+#define VA_BITS   39
 #define POOL_SIZE 24
 
 static uint64_t pt_pool[POOL_SIZE][512] __attribute__((aligned(4096)));
@@ -65,7 +65,8 @@ static void map_level(uint64_t *table, unsigned int level, uint64_t va, uint64_t
 
 		if (chunk > size)
 			chunk = size;
-		bool is_table = level < 3 && (*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
+		bool is_table =
+		    level < 3 && (*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
 
 		if (!is_table && (level == 3 || (chunk == block && is_aligned(pa, block)))) {
 			if (!(*e & PTE_VALID))

@@ -2,9 +2,9 @@
 /* Calls to the platform firmware's PSCI (QEMU emulates it at EL3) by SMC. */
 #include "arm64.h"
 
-#define PSCI_CPU_OFF	 0x84000002u
-#define PSCI_CPU_ON	 0xc4000003u
-#define PSCI_SYSTEM_OFF	 0x84000008u
+#define PSCI_CPU_OFF    0x84000002u
+#define PSCI_CPU_ON     0xc4000003u
+#define PSCI_SYSTEM_OFF 0x84000008u
 
 static int64_t smc3(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {

@@ -11,7 +11,7 @@
 #include "core/hypercall.h"
 #include "core/vpsci.h"
 
-#define HVC_XEN	  0xea1
+#define HVC_XEN       0xea1
 #define CPTR_EL2_RES1 0x33ffull /* TFP clear: guests may use FP/SIMD */
 
 static spinlock_t domain_lock;
@@ -24,13 +24,6 @@ void arch_domain_lock(void)
 void arch_domain_unlock(void)
 {
 	spin_unlock(&domain_lock);
-}
-
-unsigned int arch_ipa_bits(void)
-{
-	unsigned int pa = mmu_pa_bits();
-
-	return pa < 40 ? pa : 40; /* 40 bits cover Xen's guest RAM banks */
 }
 
 void arch_vcpu_kick(struct vcpu *v)
@@ -80,8 +73,8 @@ static void vcpu_load(struct vcpu *v, struct trap_frame *f)
 	write_sysreg(cnthctl_el2, 3); /* EL1PCTEN, EL1PCEN: guests read the counter */
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(mdcr_el2, 0);
-	write_sysreg(vtcr_el2, p2m_vtcr(&d->p2m, mmu_pa_bits()));
-	write_sysreg(vttbr_el2, p2m_vttbr(&d->p2m));
+	write_sysreg(vtcr_el2, p2m_vtcr(&d->mem.p2m, mmu_pa_bits()));
+	write_sysreg(vttbr_el2, p2m_vttbr(&d->mem.p2m));
 	write_sysreg(hcr_el2, HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB |
 	                          HCR_BSU_IS | HCR_TSC | HCR_RW);
 	isb();

@@ -11,8 +11,8 @@
 
 #define PL011_DR   0x000
 #define PL011_FR   0x018
-#define FR_RXFE	   (1u << 4)
-#define FR_TXFE	   (1u << 7)
+#define FR_RXFE    (1u << 4)
+#define FR_TXFE    (1u << 7)
 #define PL011_SIZE 0x1000
 
 bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
