@@ -189,7 +189,9 @@ bool dt_parse(const void *dtb, struct guest_dt *out)
 			else if (str_eq(pname, "reg")) {
 				reg = val;
 				reg_len = len;
-			} else if (str_eq(pname, "compatible") && list_has(val, len, "arm,pl011"))
+			} else if (str_eq(pname, "compatible") &&
+			           (list_has(val, len, "arm,pl011") ||
+			            list_has(val, len, "arm,sbsa-uart")))
 				is_uart = true;
 			else if (is_chosen && str_eq(pname, "bootargs")) {
 				uint32_t n =

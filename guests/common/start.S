@@ -3,13 +3,23 @@
  * Entry of every test guest: a raw binary, loaded at the base of its RAM
  * at whatever address that is (position independent: PC-relative
  * addressing only). Entered at EL1, MMU off, x0 = device tree.
+ * An arm64 Image header makes it a kernel Xen also boots (bench/boot.sh).
  * The first instruction reads the counter: "time from reset to the
  * guest's first instruction" for bench/boot.sh.
  */
 	.section .text.start, "ax"
 	.global _start
 _start:
-	mrs	x1, cntpct_el0
+	/* arm64 Image header: Xen accepts only kernels that carry one. */
+	mrs	x1, cntpct_el0		/* code0: the very first instruction */
+	b	entry			/* code1 */
+	.quad	0			/* text_offset */
+	.quad	__image_end		/* image_size, linked at 0: bss included */
+	.quad	0xa			/* little-endian, 4 KiB pages, anywhere */
+	.quad	0, 0, 0
+	.ascii	"ARM\x64"
+	.long	0
+entry:
 	mov	x19, x0
 	mov	x20, x1
 	adrp	x2, __bss_start

@@ -194,6 +194,14 @@ unsigned int domain_start_all(const struct plan *plan)
 		domain_go(d);
 		started++;
 	}
+	uint64_t tables = 0;
+	for (unsigned int i = 0; i < nr_domains; i++)
+		tables += domains[i].mem.p2m.table_pages;
+	hv_printf("bulkhead: heap: %llu KiB page-state metadata, %llu KiB stage-2 tables, "
+	          "%llu KiB free\n",
+	          (unsigned long long)(mm_metadata_bytes(&mm) / KiB),
+	          (unsigned long long)(tables * PAGE_SIZE / KiB),
+	          (unsigned long long)(mm.buddy.free_pages * PAGE_SIZE / KiB));
 	arch_domain_unlock();
 	return started;
 }

@@ -9,7 +9,7 @@ MACHINE=${MACHINE:-virt,virtualization=on,gic-version=3}
 CPU=${CPU:-cortex-a57}
 HV="$BUILD/bulkhead.bin"
 GUESTS="$BUILD/guests"
-WORK="$BUILD/qemu-tests"
+WORK=${WORK:-$BUILD/qemu-tests}
 mkdir -p "$WORK"
 
 fails=0
@@ -19,11 +19,11 @@ fail() {
 	fails=$((fails + 1))
 }
 
-# make_board FRAGMENT MEM SMP OUT.dtb [EXTRA_MACHINE_OPTS]
+# make_board FRAGMENT MEM SMP OUT.dtb
 make_board() {
-	base="$WORK/virt-$2-$3${5:-}.dtb"
+	base="$WORK/virt-$2-$3.dtb"
 	if [ ! -f "$base" ]; then
-		$QEMU -machine "$MACHINE${5:-},dumpdtb=$base" -cpu "$CPU" -smp "$3" -m "$2" \
+		$QEMU -machine "$MACHINE,dumpdtb=$base" -cpu "$CPU" -smp "$3" -m "$2" \
 			-nographic -nic none >/dev/null 2>&1 || return 1
 	fi
 	dtc -q -I dtb -O dts "$base" >"$4.dts" && cat "$1" >>"$4.dts" &&

@@ -84,6 +84,28 @@ static void map_dt_memory(const void *fdt)
 	}
 }
 
+/* Is @word one of the space-separated tokens of /chosen/xen,xen-bootargs? */
+static bool bootarg(const void *fdt, const char *word)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	const char *args = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "xen,xen-bootargs", &len);
+	size_t n = strlen(word);
+
+	if (!args)
+		return false;
+	for (const char *p = args; p < args + len && *p;) {
+		size_t t = 0;
+		while (p + t < args + len && p[t] && p[t] != ' ')
+			t++;
+		if (t == n && strncmp(p, word, n) == 0)
+			return true;
+		p += t;
+		while (p < args + len && *p == ' ')
+			p++;
+	}
+	return false;
+}
+
 static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 {
 	(void)ctx;
@@ -157,6 +179,7 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 {
 	uint64_t image = (uintptr_t)__image_start, image_size = (uintptr_t)__image_end - image;
 	uint64_t dtb_size = 0x1000;
+	uint64_t t_entry = read_sysreg(cntpct_el0);
 
 	cpus[0].present = true;
 	write_sysreg(tpidr_el2, &cpus[0]);
@@ -188,7 +211,9 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	    .dtb = {dtb_pa, dtb_size},
 	    .module_ptr = module_ptr,
 	};
+	uint64_t t_plan = read_sysreg(cntpct_el0);
 	plan_build(&in, &plan);
+	uint64_t t_plan_end = read_sysreg(cntpct_el0);
 	uart_set_base(plan.uart_base);
 	print_plan(&plan);
 	if (plan.nr_errors) {
@@ -198,8 +223,21 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 		fw_psci_system_off();
 	}
 	mmu_map_ram(&plan);
+	if (bootarg(fdt, "bulkhead.boot-scrub=off")) {
+		hv_printf("bulkhead: static memory not scrubbed before first boot "
+		          "(bulkhead.boot-scrub=off)\n");
+		domain_set_scrub_at_boot(false);
+	}
+	uint64_t t_dom = read_sysreg(cntpct_el0);
 	unsigned int started = domain_start_all(&plan);
+	uint64_t t_end = read_sysreg(cntpct_el0);
 	hv_printf("bulkhead: %u of %u domain(s) started\n", started, plan.nr_domains);
+	/* Counter ticks: where boot time goes (bench/boot.sh, docs/BENCHMARKS.md). */
+	hv_printf("bulkhead: boot ticks: entry %llu, to plan %llu, plan %llu, to domains %llu, "
+	          "domains %llu\n",
+	          (unsigned long long)t_entry, (unsigned long long)(t_plan - t_entry),
+	          (unsigned long long)(t_plan_end - t_plan), (unsigned long long)(t_dom - t_plan_end),
+	          (unsigned long long)(t_end - t_dom));
 	cpu_run_vcpu();
 }
 
