@@ -77,5 +77,6 @@ bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame
 /* boot.c */
 _Noreturn void boot_primary(uint64_t dtb_pa);
 _Noreturn void boot_secondary(uint64_t index);
+uint64_t boot_cpu_mpidr(unsigned int index);
 
 #endif

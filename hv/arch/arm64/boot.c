@@ -25,31 +25,35 @@ static uint32_t be32_at(uint64_t pa)
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-/* MPIDR of each CPU from /cpus/cpu@N/reg; QEMU virt numbers them 0..N-1. */
-static void read_cpu_ids(const void *fdt)
+static const void *host_fdt;
+
+/*
+ * MPIDR of CPU @index from /cpus/cpu@N/reg, read when the CPU is first
+ * started (not on the boot path: every lookup walks the tree).
+ */
+uint64_t boot_cpu_mpidr(unsigned int index)
 {
-	int cpus_node = fdt_path_offset(fdt, "/cpus"), node;
+	int cpus_node = fdt_path_offset(host_fdt, "/cpus"), node;
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < PLAN_MAX_CPUS; i++) {
-		cpus[i].index = i;
-		cpus[i].mpidr = i;
-	}
 	if (cpus_node < 0)
-		return;
-	fdt_for_each_subnode(node, fdt, cpus_node)
+		return index; /* QEMU virt numbers them 0..N-1 */
+	fdt_for_each_subnode(node, host_fdt, cpus_node)
 	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = fdt_getprop(host_fdt, node, "device_type", NULL);
 		int len;
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		const fdt32_t *reg = fdt_getprop(host_fdt, node, "reg", &len);
 
-		if (!type || strcmp(type, "cpu") != 0 || !reg || n == PLAN_MAX_CPUS)
+		if (!type || strcmp(type, "cpu") != 0 || !reg || len < 4)
+			continue;
+		if (n++ != index)
 			continue;
 		uint64_t id = fdt32_to_cpu(reg[0]);
 		if (len >= 8)
 			id = (id << 32) | fdt32_to_cpu(reg[1]);
-		cpus[n++].mpidr = id;
+		return id;
 	}
+	return index;
 }
 
 /*
@@ -200,7 +204,9 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	}
 	hv_printf("device tree at 0x%llx (%llu bytes)\n", (unsigned long long)dtb_pa,
 	          (unsigned long long)dtb_size);
-	read_cpu_ids(fdt);
+	host_fdt = fdt;
+	for (unsigned int i = 0; i < PLAN_MAX_CPUS; i++)
+		cpus[i].index = i;
 	map_dt_memory(fdt);
 	cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffull;
 

@@ -33,6 +33,7 @@ void arch_vcpu_kick(struct vcpu *v)
 	c->vcpu = v;
 	if (!c->present && v->state == VCPU_PENDING) {
 		c->present = true; /* powered on once; it idles with wfe afterwards */
+		c->mpidr = boot_cpu_mpidr(c->index);
 		int64_t r = fw_psci_cpu_on(c->mpidr, (uintptr_t)secondary_entry, c->index);
 		if (r != 0)
 			hv_printf("bulkhead: CPU %u (mpidr 0x%llx) did not start: PSCI %lld\n",
