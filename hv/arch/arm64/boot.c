@@ -242,8 +242,8 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	hv_printf("bulkhead: boot ticks: entry %llu, to plan %llu, plan %llu, to domains %llu, "
 	          "domains %llu\n",
 	          (unsigned long long)t_entry, (unsigned long long)(t_plan - t_entry),
-	          (unsigned long long)(t_plan_end - t_plan), (unsigned long long)(t_dom - t_plan_end),
-	          (unsigned long long)(t_end - t_dom));
+	          (unsigned long long)(t_plan_end - t_plan),
+	          (unsigned long long)(t_dom - t_plan_end), (unsigned long long)(t_end - t_dom));
 	cpu_run_vcpu();
 }
 
