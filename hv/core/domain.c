@@ -229,6 +229,9 @@ void domain_console_putc(struct domain *d, char c)
 {
 	if (c == '\r')
 		return;
+	/* Guests must not drive the host terminal: no control characters. */
+	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (unsigned char)c >= 0x80)
+		c = '.';
 	if (c == '\n') {
 		flush_line(d);
 		return;
