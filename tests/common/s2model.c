@@ -143,9 +143,12 @@ const char *s2model_check(const struct s2model *m, uint64_t vtcr, uint64_t vttbr
 		err = DIFF("tables hold %zu ranges, model %zu", nw, nm);
 		goto out;
 	}
-	if (st.bad != 0 || st.empty_tables != 0) {
-		err = DIFF("%llu bad descriptors, %llu empty tables", (unsigned long long)st.bad,
-		           (unsigned long long)st.empty_tables);
+	if (st.bad != 0 || st.empty_tables != 0 || st.shared_tables != 0 || st.self_mapped != 0) {
+		err =
+		    DIFF("%llu bad descriptors, %llu empty tables, %llu shared tables, "
+		         "%llu tables mapped to the guest",
+		         (unsigned long long)st.bad, (unsigned long long)st.empty_tables,
+		         (unsigned long long)st.shared_tables, (unsigned long long)st.self_mapped);
 		goto out;
 	}
 	oc = s2oracle_count(ipa_bits, orng, m->n);

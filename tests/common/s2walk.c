@@ -6,6 +6,9 @@
  */
 #include "s2walk.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "../../hv/core/arch.h"
 
 /* Bits [hi:lo] of @v. */
@@ -152,11 +155,32 @@ struct s2w_result s2walk(uint64_t vtcr, uint64_t vttbr, uint64_t ipa)
 	}
 }
 
+/* A growable array of addresses. */
+struct addrs {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static void addrs_push(struct addrs *a, uint64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		if (a->v == NULL) {
+			fprintf(stderr, "s2walk: out of memory\n");
+			abort();
+		}
+	}
+	a->v[a->n++] = x;
+}
+
 struct enum_state {
 	const struct s2w_regs *regs;
 	struct s2w_range *out, cur; /* cur: the range being grown, if cur.size */
 	size_t cap, count;
 	struct s2w_stats *stats;
+	struct addrs tables;  /* every table page reached */
+	struct addrs outputs; /* output ranges as (pa, size) pairs */
 };
 
 static void emit_range(struct enum_state *st)
@@ -166,6 +190,41 @@ static void emit_range(struct enum_state *st)
 	if (st->count < st->cap)
 		st->out[st->count] = st->cur;
 	st->count++;
+	addrs_push(&st->outputs, st->cur.pa);
+	addrs_push(&st->outputs, st->cur.size);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Count tables reached twice, and tables that some leaf maps to the guest. */
+static void check_tables(struct enum_state *st)
+{
+	struct addrs *t = &st->tables;
+
+	qsort(t->v, t->n, sizeof(*t->v), cmp_u64);
+	for (size_t i = 1; i < t->n; i++)
+		if (t->v[i] == t->v[i - 1])
+			st->stats->shared_tables++;
+	for (size_t r = 0; r < st->outputs.n; r += 2) {
+		uint64_t pa = st->outputs.v[r], end = pa + st->outputs.v[r + 1];
+		size_t lo = 0, hi = t->n;
+
+		while (lo < hi) { /* first table at or above pa */
+			size_t mid = (lo + hi) / 2;
+
+			if (t->v[mid] < pa)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < t->n && t->v[lo] < end; lo++)
+			st->stats->self_mapped++;
+	}
 }
 
 static void add_leaf(struct enum_state *st, uint64_t ipa, const struct s2w_result *leaf)
@@ -204,6 +263,7 @@ static void enum_table(struct enum_state *st, uint64_t table, unsigned int level
 			st->stats->bad++;
 		} else if (leaf.size == 0) {
 			st->stats->tables++;
+			addrs_push(&st->tables, next);
 			enum_table(st, next, level + 1, ipa, 512);
 		} else {
 			add_leaf(st, ipa, &leaf);
@@ -224,10 +284,15 @@ enum s2w_status s2walk_ranges(uint64_t vtcr, uint64_t vttbr, struct s2w_range *o
 	if (s2w_decode(vtcr, vttbr, &regs) != S2W_OK)
 		return S2W_BAD_REGS;
 	stats->tables = regs.root_pages;
+	for (unsigned int i = 0; i < regs.root_pages; i++)
+		addrs_push(&st.tables, regs.root + i * 4096ull);
 	/* Only the entries the IPA size reaches: the rest of a root page is never walked. */
 	enum_table(&st, regs.root, regs.start_level, 0,
 	           1ull << (regs.ipa_bits - shift_of(regs.start_level)));
 	emit_range(&st);
+	check_tables(&st);
+	free(st.tables.v);
+	free(st.outputs.v);
 	*count = st.count;
 	return S2W_OK;
 }

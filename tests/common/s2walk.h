@@ -63,10 +63,13 @@ struct s2w_range {
 };
 
 struct s2w_stats {
-	uint64_t tables;       /* table pages reached, root pages included */
-	uint64_t empty_tables; /* non-root tables without a valid entry */
-	uint64_t bad;          /* descriptors that are reserved, bad or out of PS */
-	uint64_t leaves[4];    /* valid leaves per level */
+	uint64_t tables;        /* table pages reached, root pages included */
+	uint64_t empty_tables;  /* non-root tables without a valid entry */
+	uint64_t bad;           /* descriptors that are reserved, bad or out of PS */
+	uint64_t leaves[4];     /* valid leaves per level */
+	uint64_t shared_tables; /* table pages reached more than once */
+	uint64_t self_mapped;   /* table pages inside some leaf's output: the guest could
+	                           rewrite its own translation */
 };
 
 /** Decode VTCR_EL2 and VTTBR_EL2. Return: S2W_OK or S2W_BAD_REGS. */

@@ -20,8 +20,8 @@
 #include "../common/s2walk.h"
 #include "../common/tpages.h"
 
-#define POOL_BASE  0x70000000ull
-#define POOL_PAGES 2048ull /* small: running out happens for real too */
+#define POOL_BASE  0x200000000000ull /* above every PA mapped */
+#define POOL_PAGES 2048ull           /* small: running out happens for real too */
 #define PA_BITS    48u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

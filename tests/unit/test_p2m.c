@@ -15,7 +15,7 @@
 #include "../common/testlib.h"
 #include "../common/tpages.h"
 
-#define POOL_BASE  0x70000000ull /* table pages: below 4 GiB so any PS reaches them */
+#define POOL_BASE  0x200000000000ull /* table pages: above every PA the tests map */
 #define POOL_PAGES 32768ull
 #define PA_BITS    48u
 
@@ -625,6 +625,21 @@ TEST(walker_rejects_bad_encodings)
 		l3[2] &= ~(1ull << 52);
 	}
 	CHECK_EQ(walk(&p, 0x2000).status, S2W_OK);
+	/* The guest given its own root table: the walker must say so. */
+	CHECK_EQ(map(&p, 0x3000, pa_addr(p.root) + PAGE_SIZE, PAGE_SIZE, P2M_RAM_RW), 0);
+	CHECK_EQ(s2walk_ranges(p2m_vtcr(&p, PA_BITS), p2m_vttbr(&p), NULL, 0, &n, &st), S2W_OK);
+	CHECK_EQ(st.self_mapped, 1);
+	CHECK_EQ(st.shared_tables, 0);
+	/* One table hung under two entries. */
+	{
+		uint64_t *r = arch_phys_to_virt(p.root);
+
+		r[1] = r[0];
+		CHECK_EQ(s2walk_ranges(p2m_vtcr(&p, PA_BITS), p2m_vttbr(&p), NULL, 0, &n, &st),
+		         S2W_OK);
+		CHECK_EQ(st.shared_tables, 2); /* its level-2 and level-3 tables */
+		r[1] = 0;
+	}
 	p2m_destroy(&p);
 }
 
