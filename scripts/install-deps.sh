@@ -39,3 +39,6 @@ if [ ! -f "$out/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
 	dpkg -x "$tmp"/libfdt-dev_*_arm64.deb "$out"
 	rm -rf "$tmp"
 fi
+
+# A real arm64 Linux guest kernel for the end-to-end boot tests.
+sh "$(dirname "$0")/fetch-guest-linux.sh" "${1:-build}"
