@@ -33,6 +33,9 @@ HOST_LIBS  := -lfdt -lm
 
 .PHONY: all deps host tests fuzzers check lint format run bench clean
 .DEFAULT_GOAL := all
+# Keep object files of pattern-rule chains: without this make deletes them
+# as intermediates and every run recompiles the tests.
+.SECONDARY:
 
 all: host
 
