@@ -47,4 +47,9 @@ void *memcpy(void *d, const void *s, size_t n);
 
 uint64_t rand64(uint64_t *state);
 
+/* start.S: where a vCPU started by PSCI CPU_ON begins (x0 = stack top). */
+void guest_secondary_entry(void);
+/* Provided by guests that start secondary vCPUs. */
+void secondary_main(void);
+
 #endif

@@ -43,6 +43,17 @@ entry:
 3:	wfi
 	b	3b
 
+/* Secondary vCPUs (PSCI CPU_ON): x0 = the stack top chosen by vCPU 0. */
+	.global guest_secondary_entry
+guest_secondary_entry:
+	mov	sp, x0
+	adr	x2, guest_vectors
+	msr	vbar_el1, x2
+	isb
+	bl	secondary_main
+4:	wfe
+	b	4b
+
 /* Exceptions at EL1 (e.g. an injected undefined instruction). */
 .macro vec
 	.balign	0x80

@@ -248,10 +248,10 @@ static void stop_locked(struct domain *d, bool crashed, const char *why)
 		return;
 	if (d->line_len)
 		flush_line(d);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
-		arch_vcpu_kick(&d->vcpus[i]);
-	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		arch_vcpu_stop_wait(&d->vcpus[i]);
 	d->state = crashed ? DOMAIN_CRASHED : DOMAIN_OFF;
 	fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "%s", why);
 	dommem_destroy(&d->mem);
@@ -287,10 +287,10 @@ int domain_reboot(struct domain *d)
 	}
 	if (d->line_len)
 		flush_line(d);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
-		arch_vcpu_kick(&d->vcpus[i]);
-	}
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		arch_vcpu_stop_wait(&d->vcpus[i]);
 	dommem_destroy(&d->mem);
 	rc = domain_build(d, true); /* the same static pages, zeroed */
 	if (rc) {

@@ -120,6 +120,13 @@ void domain_print_summary(void);
  */
 void arch_vcpu_kick(struct vcpu *v);
 
+/**
+ * arch_vcpu_stop_wait() - @v's state is no longer running: return once its
+ * physical CPU has left the guest (kicking it out if needed), so that the
+ * domain's memory can be torn down. Called with the domain lock held.
+ */
+void arch_vcpu_stop_wait(struct vcpu *v);
+
 /** arch_domain_lock()/arch_domain_unlock() - serialise domain state changes. */
 void arch_domain_lock(void);
 void arch_domain_unlock(void);

@@ -26,6 +26,12 @@ struct cpu {
 	uint64_t mpidr;
 	bool present;
 	struct vcpu *vcpu; /* the vCPU this CPU runs, NULL when idle */
+	/*
+	 * True from the moment the CPU decides to enter its vCPU (under the
+	 * domain lock) until it next enters the hypervisor: while it is false
+	 * the CPU runs no guest code and touches no domain state unlocked.
+	 */
+	volatile bool in_guest;
 };
 
 extern struct cpu cpus[PLAN_MAX_CPUS];
@@ -70,6 +76,13 @@ void trap_guest_irq(struct trap_frame *f);
 void trap_guest_serror(struct trap_frame *f);
 void trap_hyp_sync(struct trap_frame *f);
 void trap_hyp_other(struct trap_frame *f);
+
+/* gic.c: the host GICv3, for the kick SGI only */
+#define GIC_SGI_KICK 8
+void gic_init_global(uint64_t gicd, uint64_t gicr);
+void gic_init_cpu(unsigned int index);
+void gic_send_kick(uint64_t mpidr);
+void gic_ack_all(void);
 
 /* vpl011.c */
 bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);

@@ -229,6 +229,8 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 		fw_psci_system_off();
 	}
 	mmu_map_ram(&plan);
+	gic_init_global(plan.gicd_base, plan.gicr_base);
+	gic_init_cpu(0);
 	if (bootarg(fdt, "bulkhead.boot-scrub=off")) {
 		hv_printf("bulkhead: static memory not scrubbed before first boot "
 		          "(bulkhead.boot-scrub=off)\n");
@@ -251,5 +253,6 @@ _Noreturn void boot_secondary(uint64_t index)
 {
 	write_sysreg(tpidr_el2, &cpus[index]);
 	mmu_enable();
+	gic_init_cpu((unsigned int)index);
 	cpu_run_vcpu();
 }

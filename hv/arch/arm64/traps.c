@@ -14,15 +14,32 @@
 #define HVC_XEN       0xea1
 #define CPTR_EL2_RES1 0x33ffull /* TFP clear: guests may use FP/SIMD */
 
+/*
+ * One lock for all domain state. Every guest trap is handled under it,
+ * and the core calls it again from inside handlers: recursive per CPU.
+ */
 static spinlock_t domain_lock;
+static volatile unsigned int lock_owner = ~0u;
+static unsigned int lock_depth;
 
 void arch_domain_lock(void)
 {
+	unsigned int me = this_cpu()->index;
+
+	if (lock_owner == me) {
+		lock_depth++;
+		return;
+	}
 	spin_lock(&domain_lock);
+	lock_owner = me;
+	lock_depth = 1;
 }
 
 void arch_domain_unlock(void)
 {
+	if (--lock_depth)
+		return;
+	lock_owner = ~0u;
 	spin_unlock(&domain_lock);
 }
 
@@ -41,6 +58,19 @@ void arch_vcpu_kick(struct vcpu *v)
 	}
 	dsb(ish);
 	sev();
+}
+
+void arch_vcpu_stop_wait(struct vcpu *v)
+{
+	struct cpu *c = &cpus[v->pcpu];
+
+	if (c == this_cpu() || !c->present || c->vcpu != v)
+		return;
+	/* The kick SGI makes it trap; trap entry clears in_guest and signals. */
+	if (c->in_guest)
+		gic_send_kick(c->mpidr);
+	while (c->in_guest)
+		wfe();
 }
 
 /* Reset the EL1 state and the frame so that the vCPU starts afresh. */
@@ -84,8 +114,22 @@ static void vcpu_load(struct vcpu *v, struct trap_frame *f)
 	v->state = VCPU_RUNNING;
 }
 
-/* This CPU has no runnable vCPU: power off when all is done, else wait. */
-static _Noreturn void cpu_idle(void)
+static void enter_vcpu(struct trap_frame *f)
+{
+	struct cpu *c = this_cpu();
+
+	vcpu_load(c->vcpu, f);
+	c->in_guest = true;
+	arch_domain_unlock(); /* taken by cpu_run_vcpu() */
+	guest_resume(f);
+}
+
+/*
+ * Run this CPU's vCPU when it is pending; power the machine off when no
+ * domain runs any more; otherwise wait. The decision to enter is taken
+ * under the domain lock, so a domain being stopped is never entered.
+ */
+_Noreturn void cpu_run_vcpu(void)
 {
 	struct cpu *c = this_cpu();
 
@@ -97,45 +141,44 @@ static _Noreturn void cpu_idle(void)
 			fw_psci_system_off();
 		}
 		struct vcpu *v = c->vcpu;
-		bool ready = v && v->state == VCPU_PENDING;
+		if (v && v->state == VCPU_PENDING) {
+			/* The frame sits at the top of the stack: start over below it. */
+			struct trap_frame *f =
+			    (struct trap_frame *)(void *)(cpu_stacks[c->index] + CPU_STACK_SIZE -
+			                                  sizeof(*f));
+			call_on_frame(f, enter_vcpu);
+		}
 		arch_domain_unlock();
-		if (ready)
-			cpu_run_vcpu();
 		wfe();
 	}
 }
 
-static void enter_vcpu(struct trap_frame *f)
+/* Every trap from a guest: out of the guest, then under the domain lock. */
+static void trap_enter(void)
 {
-	vcpu_load(this_cpu()->vcpu, f);
-	guest_resume(f);
+	struct cpu *c = this_cpu();
+
+	c->in_guest = false;
+	dsb(ish);
+	sev();
+	arch_domain_lock();
 }
 
-_Noreturn void cpu_run_vcpu(void)
+/* After any trap: the vCPU may have been restarted or stopped meanwhile. */
+static void trap_exit(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
 	struct vcpu *v = c->vcpu;
 
-	if (!v || v->state != VCPU_PENDING)
-		cpu_idle();
-	/* The frame sits at the top of the stack: start over below it. */
-	struct trap_frame *f =
-	    (struct trap_frame *)(void *)(cpu_stacks[c->index] + CPU_STACK_SIZE - sizeof(*f));
-	call_on_frame(f, enter_vcpu);
-}
-
-/* After any trap: the vCPU may have been restarted or stopped meanwhile. */
-static void after_trap(struct trap_frame *f)
-{
-	struct vcpu *v = this_cpu()->vcpu;
-
-	if (v->state == VCPU_RUNNING)
-		return;
-	if (v->state == VCPU_PENDING) {
+	if (v->state == VCPU_PENDING)
 		vcpu_load(v, f);
+	if (v->state == VCPU_RUNNING) {
+		c->in_guest = true;
+		arch_domain_unlock();
 		return;
 	}
-	cpu_idle();
+	arch_domain_unlock();
+	cpu_run_vcpu();
 }
 
 /* Undefined instruction at @pc, delivered to the guest's EL1 vectors. */
@@ -172,6 +215,7 @@ static void psci_trap(struct vcpu *v, struct trap_frame *f)
 
 void trap_guest_sync(struct trap_frame *f)
 {
+	trap_enter();
 	uint64_t esr = read_sysreg(esr_el2);
 	struct vcpu *v = this_cpu()->vcpu;
 	uint64_t imm = esr & 0xffff;
@@ -211,21 +255,23 @@ void trap_guest_sync(struct trap_frame *f)
 		inject_undef(f, f->elr);
 		break;
 	}
-	after_trap(f);
+	trap_exit(f);
 }
 
 void trap_guest_irq(struct trap_frame *f)
 {
-	/* No physical interrupt is enabled yet; nothing to acknowledge. */
-	after_trap(f);
+	trap_enter();
+	gic_ack_all(); /* the kick SGI: its work is in trap_exit() */
+	trap_exit(f);
 }
 
 void trap_guest_serror(struct trap_frame *f)
 {
+	trap_enter();
 	struct vcpu *v = this_cpu()->vcpu;
 
 	domain_crash_fault(v->dom, "SError", 0, f->elr);
-	after_trap(f);
+	trap_exit(f);
 }
 
 void trap_hyp_sync(struct trap_frame *f)
