@@ -288,3 +288,10 @@ uint64_t rand64(uint64_t *s)
 	*s = x;
 	return x * 0x2545f4914f6cdd1dull;
 }
+
+/* Guests that start no secondary vCPU link this one. */
+__attribute__((weak)) void secondary_main(void)
+{
+	for (;;)
+		__asm__ volatile("wfe");
+}
