@@ -67,6 +67,12 @@ static bool slot_busy(const struct pgstate *ps, uint16_t slot)
 	return false;
 }
 
+/*
+ * Q13: static memory is for what needs the same physical pages every boot
+ * (certification, a fast RAM region, DMA without an IOMMU on a
+ * direct-mapped domain): the banks come from the plan, never from an
+ * allocator. A domain that merely needs "some memory" is a heap domain.
+ */
 static int create_static(struct domain_mem *dm, bool scrub)
 {
 	const struct plan_domain *cfg = dm->cfg;

@@ -18,6 +18,9 @@
  * full, the sub-op fails with -HV_ENOMEM and nothing changes.
  */
 
+/* Frame-list entries read from the guest at a time. */
+#define MEMOP_LIST_CHUNK 32
+
 /* Page-state room kept back for stage-2 table frees during an unmap. */
 #define MEMOP_ROOM_MARGIN 4
 
@@ -34,20 +37,19 @@ static bool domid_ok(const struct domain_mem *dm, uint16_t domid)
 	return domid == DOMID_SELF || domid == dm->domid;
 }
 
-/* The host page mapped at guest page gfn when it is RAM the caller owns. */
-static bool owned_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn)
+/* The host frame mapped at guest frame gfn, when it is RAM. */
+static int ram_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn)
 {
 	pa_t pa;
 	enum p2m_type type;
-	struct page_state st;
 
-	if (gfn >> (dm->p2m.ipa_bits - PAGE_SHIFT))
-		return false;
-	if (!p2m_lookup(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), &pa, &type) || type != P2M_RAM_RW)
-		return false;
+	if (gfn >> (dm->p2m.ipa_bits - PAGE_SHIFT) ||
+	    !p2m_lookup(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), &pa, &type))
+		return -HV_ENOENT;
+	if (type != P2M_RAM_RW)
+		return -HV_EINVAL;
 	*pfn = pa_addr(pa) >> PAGE_SHIFT;
-	return pgstate_get(&dm->mm->ps, *pfn, &st) && st.state == PG_INUSE &&
-	       st.owner == dm->slot && st.refcount == 1;
+	return 0;
 }
 
 /*
@@ -56,16 +58,33 @@ static bool owned_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn
  */
 static int remove_frames(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 {
-	uint64_t pfn, runs = 0, prev = 0;
+	uint64_t first = 0, prev = 0, runs = 0, ok_lo = 1, ok_hi = 0;
 
 	if (count == 0 || (gfn & (count - 1)))
 		return -HV_EINVAL;
 	for (uint64_t i = 0; i < count; i++) {
-		pa_t pa;
-		if (!p2m_lookup(&dm->p2m, ipa_init((gfn + i) << PAGE_SHIFT), &pa, NULL))
-			return -HV_ENOENT;
-		if (!owned_frame(dm, gfn + i, &pfn))
-			return -HV_EINVAL;
+		uint64_t pfn;
+		int rc = ram_frame(dm, gfn + i, &pfn);
+		if (rc)
+			return rc;
+		/*
+		 * Owned by the caller with no other reference. Q10: PV devices
+		 * (grant tables, shared pages; not implemented) would let another
+		 * domain hold a reference on a page; such a page is refused here
+		 * and by staticmem_acquire, and when it is finally freed it still
+		 * goes through mm_release(): PV changes who may hold a page, not
+		 * where a freed page goes.
+		 */
+		if (pfn < ok_lo || pfn >= ok_hi) {
+			struct page_state st;
+			if (!pgstate_get(&dm->mm->ps, pfn, &st) || st.state != PG_INUSE ||
+			    st.owner != dm->slot || st.refcount != 1)
+				return -HV_EINVAL;
+			ok_lo = st.pfn;
+			ok_hi = st.pfn + st.count;
+		}
+		if (i == 0)
+			first = pfn;
 		if (i == 0 || pfn != prev + 1)
 			runs++;
 		prev = pfn;
@@ -74,10 +93,14 @@ static int remove_frames(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 	if (pgstate_room(&dm->mm->ps) < 4 * runs + MEMOP_ROOM_MARGIN)
 		return -HV_ENOMEM;
 	for (uint64_t i = 0; i < count;) {
-		owned_frame(dm, gfn + i, &pfn);
-		uint64_t n = 1, next;
-		while (i + n < count && owned_frame(dm, gfn + i + n, &next) && next == pfn + n)
-			n++;
+		uint64_t pfn = first, n = count, next;
+		if (runs > 1) { /* find this run again */
+			ram_frame(dm, gfn + i, &pfn);
+			n = 1;
+			while (i + n < count && ram_frame(dm, gfn + i + n, &next) == 0 &&
+			       next == pfn + n)
+				n++;
+		}
 		/* Unmap first (and flush): the page is unreachable before it is freed. */
 		int rc =
 		    p2m_unmap_range(&dm->p2m, ipa_init((gfn + i) << PAGE_SHIFT), n * PAGE_SIZE);
@@ -188,17 +211,37 @@ static long reservation_op(struct domain_mem *dm, unsigned int op, uint64_t star
 	if (list + nr * 8 < list ||
 	    guestmem_check(dm, ipa_init(list + start * 8), (nr - start) * 8))
 		return -HV_EFAULT;
-	uint64_t done = start;
+	/*
+	 * The frame list is read a chunk at a time, but a chunk is dropped as
+	 * soon as an extent removes a frame it came from: the result is the
+	 * same as reading each entry when its extent starts.
+	 */
+	uint8_t chunk[MEMOP_LIST_CHUNK * 8];
+	uint64_t done = start, c_first = 0, c_n = 0;
 	for (; done < nr; done++) {
-		uint8_t g[8];
-		/* The list may sit in a page an earlier extent removed. */
-		if (guestmem_read(dm, g, ipa_init(list + done * 8), sizeof(g)))
-			break;
-		uint64_t gfn = get_le(g, 8);
-		if (op == XENMEM_decrease_reservation)
+		if (done >= c_first + c_n) {
+			uint64_t a = list + done * 8, room = (PAGE_SIZE - (a & PAGE_MASK)) / 8;
+			c_n = nr - done;
+			if (c_n > MEMOP_LIST_CHUNK)
+				c_n = MEMOP_LIST_CHUNK;
+			if (c_n > room)
+				c_n = room ? room : 1; /* an entry straddling two pages */
+			c_first = done;
+			/* The list may sit in a page an earlier extent removed. */
+			if (guestmem_read(dm, chunk, ipa_init(a), c_n * 8))
+				break;
+		}
+		uint64_t gfn = get_le(chunk + (done - c_first) * 8, 8);
+		if (op == XENMEM_decrease_reservation) {
 			rc = remove_frames(dm, gfn, 1ull << order);
-		else
+			/* Drop the chunk if its page(s) just left the stage-2. */
+			uint64_t lo = (list + c_first * 8) >> PAGE_SHIFT;
+			uint64_t hi = (list + (c_first + c_n) * 8 - 1) >> PAGE_SHIFT;
+			if (rc == 0 && gfn <= hi && (gfn >= lo || lo - gfn < (1ull << order)))
+				c_n = 0;
+		} else {
 			rc = populate_extent(dm, gfn, order);
+		}
 		if (rc)
 			break;
 	}

@@ -313,6 +313,13 @@ int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order)
 	return mm_release(mm, PG_OWNER_HV, pa_addr(pa) >> PAGE_SHIFT, 1ull << order, false);
 }
 
+/*
+ * Q5: one buddy serves both of Xen's heaps (the hypervisor's own data and
+ * the domain heap): every page is mapped in the hypervisor on arm64, so
+ * there is nothing to split. With xen,static-heap that one buddy is fed
+ * only by the static heap ranges; static domain memory is something else:
+ * bound to a slot, never in the buddy.
+ */
 int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint64_t *pfn)
 {
 	if (slot >= PLAN_MAX_DOMAINS)

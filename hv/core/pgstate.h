@@ -24,7 +24,16 @@ enum pg_state {
 	PG_UNUSABLE = 2, /* RAM no allocator may use: image, DTB, reserved, modules, unused */
 };
 
-/* Flags. */
+/*
+ * Flags.
+ *
+ * Q2: no allocator ever sees a static page, yet the marker is needed
+ * because the free paths are shared: a page leaving a domain (balloon
+ * out, remove_from_physmap, destroy) comes through mm_release(), which
+ * must tell where it goes without knowing where it came from. PG_STATIC
+ * says "back to a reserve, never the buddy"; which reserve is said by the
+ * owner field (the configuration slot), not by the marker.
+ */
 #define PG_STATIC      0x01u /* static memory (Xen's PGC_static): never in any allocator */
 #define PG_NEEDS_SCRUB 0x02u /* content of a previous user may remain: zero before use */
 #define PG_HEAP        0x04u /* belongs to the heap pool (boot allocator, then buddy) */

@@ -6,10 +6,14 @@
  *
  * A static page is PG_STATIC in the page-state table and its owner field
  * is its slot, whether the page is in use by the domain or free in the
- * slot's reserve. The reserve is therefore not a list hanging off a
- * domain structure that dies with the domain: it is the set of free
- * PG_STATIC pages whose owner is the slot, and it outlives every
- * incarnation of the domain.
+ * slot's reserve.
+ *
+ * Q3: Xen keeps both a marker and a per-domain list (resv_page_list).
+ * Here the marker decides where a freed page goes (Q2) and the slot in
+ * the same page state replaces the list: the reserve is the set of free
+ * PG_STATIC pages whose owner is the slot. It is not hanging off a domain
+ * structure that dies with the domain, so it outlives every incarnation,
+ * and finding a free run (balloon-in) is a scan of a few extents.
  */
 #ifndef BULKHEAD_CORE_STATICMEM_H
 #define BULKHEAD_CORE_STATICMEM_H

@@ -135,6 +135,21 @@ static bool table_equal(const struct page_state *copy, uint32_t n)
 	return n == mm.ps.nr && memcmp(copy, mm.ps.ext, n * sizeof(*copy)) == 0;
 }
 
+TEST(q2_marker_routes_the_free_and_the_slot_names_the_owner)
+{
+	two_domains();
+	CHECK_EQ(mm_init(&mm, &plan), 0);
+	uint64_t p = PFN(BASE + 24 * MiB), buddy = mm.buddy.free_pages;
+	CHECK_EQ(staticmem_acquire(&mm.ps, 0, p, 16, true), 0);
+	/* The free path is not told where the pages came from: the marker decides. */
+	CHECK_EQ(mm_release(&mm, 0, p, 16, false), 0);
+	CHECK_EQ(mm.buddy.free_pages, buddy);
+	CHECK_EQ(at(BASE + 24 * MiB).flags & PG_STATIC, PG_STATIC);
+	/* The marker alone does not say whose: the slot does. */
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, p, 16, true), -HV_EPERM);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 0, p, 16, true), 0);
+}
+
 TEST(q4_acquire_checks_every_page_and_changes_nothing_on_failure)
 {
 	two_domains();
@@ -259,6 +274,7 @@ int main(void)
 	RUN(q1_static_memory_is_carved_before_the_boot_allocator);
 	RUN(mm_init_refuses_static_memory_claimed_twice_or_overlapping);
 	RUN(q6_static_heap_alone_feeds_the_heap);
+	RUN(q2_marker_routes_the_free_and_the_slot_names_the_owner);
 	RUN(q4_acquire_checks_every_page_and_changes_nothing_on_failure);
 	RUN(q8_release_sends_static_to_reserve_and_heap_to_buddy);
 	RUN(q12_reacquired_static_pages_are_zero);
