@@ -89,7 +89,7 @@ static const char *static_conflict(const struct plan *plan, unsigned int d, unsi
 			if (e == d && k == b)
 				continue;
 			if (claims_overlap(c, claim_of(o->banks[k].pa, o->banks[k].size)))
-				return "static memory claimed twice";
+				return "another xen,static-mem bank (memory claimed twice)";
 		}
 		for (unsigned int k = 0; k < o->nr_modules; k++)
 			if (claims_overlap(
