@@ -83,6 +83,8 @@ static void dump(const char *name)
 		CALLGRIND_DUMP_STATS_AT(name);
 }
 
+static uint64_t meta_1g, meta_16g;
+
 static void create_destroy(uint64_t size, const char *name)
 {
 	board(size);
@@ -102,6 +104,10 @@ static void create_destroy(uint64_t size, const char *name)
 	       (unsigned long long)mm_metadata_bytes(&mm));
 	printf("BENCH mm_metadata_per_static_gib_%s %llu bytes\n", name + sizeof("create_destroy"),
 	       (unsigned long long)(mm_metadata_bytes(&mm) * GiB / size));
+	if (size == GiB)
+		meta_1g = mm_metadata_bytes(&mm);
+	if (size == 16 * GiB)
+		meta_16g = mm_metadata_bytes(&mm);
 }
 
 static void scrub_vs_memset(void)
@@ -183,6 +189,9 @@ int main(int argc, char **argv)
 	create_destroy(GiB, "create_destroy_1g");
 	create_destroy(4 * GiB, "create_destroy_4g");
 	create_destroy(16 * GiB, "create_destroy_16g");
+	/* What each further GiB of static memory costs (the fixed part aside). */
+	printf("BENCH mm_metadata_per_added_static_gib %llu bytes\n",
+	       (unsigned long long)((meta_16g - meta_1g) / 15));
 	if (measure) {
 		scrub_vs_memset();
 		balloon();
