@@ -26,14 +26,15 @@ domain() {
 	printf '\t\t%s {\n\t\t\tcompatible = "xen,domain";\n' "$1"
 	printf '\t\t\t#address-cells = <0x1>;\n\t\t\t#size-cells = <0x1>;\n\t\t\tcpus = <1>;\n'
 	printf '\t\t\tmemory = <0x0 0x%x>;\n\t\t\tvpl011;\n' $(($3 / 1024))
-	[ "$2" != none ] && printf '\t\t\txen,static-mem = <0x%x 0x%x>;\n' "$2" "$3"
+	[ "$2" != none ] && printf '\t\t\txen,static-mem = <0x%x 0x%x 0x%x 0x%x>;\n' \
+		$(($2 >> 32)) $(($2 & 0xffffffff)) $(($3 >> 32)) $(($3 & 0xffffffff))
 	printf '\t\t\tmodule@%x {\n\t\t\t\tcompatible = "multiboot,kernel", "multiboot,module";\n' "$4"
 	printf '\t\t\t\treg = <0x%x 0x10000>;\n\t\t\t};\n\t\t};\n' "$4"
 }
 
 # fragment NDOM SIZE STATIC(none|base) BOOTARGS
 fragment() {
-	printf '/ {\n\tchosen {\n\t\t#address-cells = <0x1>;\n\t\t#size-cells = <0x1>;\n'
+	printf '/ {\n\tchosen {\n\t\t#address-cells = <0x2>;\n\t\t#size-cells = <0x2>;\n'
 	[ -n "$4" ] && printf '\t\txen,xen-bootargs = "%s";\n' "$4"
 	base=$3
 	for i in $(seq 1 "$1"); do
