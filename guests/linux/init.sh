@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: Apache-2.0
+# The Linux test guests' init (run by /init, see init.S): mount the kernel
+# file systems, run /etc/check.sh when the kernel command line asks for it
+# (bulkhead.check=1), then give a shell on the console. A shell that ends
+# powers the domain off.
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# virtio-mmio and virtio-blk are modules in Debian's cloud kernel: the
+# passthrough disk appears as /dev/vda once they are loaded.
+for m in virtio_ring virtio virtio_mmio virtio_blk; do
+	insmod /lib/modules/$m.ko
+done
+echo "init: up, kernel $(uname -r), $(cat /sys/devices/system/cpu/online) online"
+# Which boot of this domain: Bulkhead's /chosen/bulkhead,boots (absent
+# elsewhere, e.g. under Xen).
+boots=0
+f=/proc/device-tree/chosen/bulkhead,boots
+[ -f $f ] && boots=$(printf %d 0x$(od -An -tx1 $f | tr -d ' \n'))
+echo "init: boot $boots"
+# bulkhead.check=1: check, then reboot after the first boot and power off
+# after the second (tests/qemu/run-linux.sh follows both).
+# bulkhead.check=off: check and power off.
+if grep -q 'bulkhead.check=1' /proc/cmdline; then
+	sh /etc/check.sh
+	if [ "$boots" = 1 ]; then
+		echo "init: rebooting"
+		reboot -f
+	fi
+	echo "init: powering off"
+	poweroff -f
+fi
+if grep -q 'bulkhead.check=off' /proc/cmdline; then
+	sh /etc/check.sh
+	echo "init: powering off"
+	poweroff -f
+fi
+echo "init: shell (poweroff or reboot to end)"
+setsid cttyhack sh -l
+poweroff -f
