@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The virtual GICv3 of a domain: distributor and redistributor register
+ * emulation and the interrupt state behind them, independent of the
+ * machine (unit-tested on the host).
+ *
+ * What the guest sees (single security state, GICD_CTLR.DS = 1, affinity
+ * routing always on, no LPIs/ITS): VGIC_NR_IRQS INTIDs, 0..15 SGIs and
+ * 16..31 PPIs per vCPU (redistributor SGI frame), 32.. SPIs (distributor).
+ * The CPU interface is the hardware's (ICH_* list registers): the arch
+ * layer moves interrupts between this state and the list registers with
+ * vgic_lr_collect() on guest entry and vgic_lr_sync() on guest exit.
+ *
+ * Per-interrupt state follows the GICv3 architecture: an interrupt is
+ * delivered when enabled, pending, not active, its group enabled in
+ * GICD_CTLR, and (SPIs) routed to the vCPU by GICD_IROUTER. Edge
+ * interrupts latch pending; level interrupts are pending while their
+ * line is high (plus a software latch from ISPENDR). "Hardware" interrupts
+ * (virtual timer, passthrough SPIs) are linked to the physical INTID of
+ * the same number: the guest's deactivation deactivates the physical one.
+ *
+ * vCPU n has affinity 0.0.0.n (MPIDR Aff0 = n), as vmpidr_el2 says.
+ *
+ * Locking: none here. The arch layer serialises every call for a domain
+ * (the domain lock) and kicks the vCPUs named in the returned masks.
+ */
+#ifndef BULKHEAD_CORE_VGIC_H
+#define BULKHEAD_CORE_VGIC_H
+
+#include "types.h"
+#include "plan.h"
+
+#define VGIC_NR_PRIVATE 32u
+#define VGIC_NR_IRQS    256u /* GICD_TYPER.ITLinesNumber = 7 */
+#define VGIC_NR_SPIS    (VGIC_NR_IRQS - VGIC_NR_PRIVATE)
+#define VGIC_MAX_VCPUS  PLAN_MAX_CPUS
+#define VGIC_SPURIOUS   1023u
+
+/* Frame sizes: distributor 64 KiB, redistributor RD + SGI frames. */
+#define VGIC_GICD_SIZE   0x10000u
+#define VGIC_GICR_STRIDE 0x20000u
+
+/* Interrupt state bits (struct vgic_irq.flags). */
+#define VGIC_ENABLED (1u << 0)
+#define VGIC_LATCH   (1u << 1) /* pending latch: edge event or ISPENDR */
+#define VGIC_LINE    (1u << 2) /* level of the input line */
+#define VGIC_ACTIVE  (1u << 3)
+#define VGIC_EDGE    (1u << 4) /* ICFGR: edge-triggered */
+#define VGIC_GROUP1  (1u << 5) /* IGROUPR */
+#define VGIC_GRPMOD  (1u << 6) /* IGRPMODR (stored, no effect with DS = 1) */
+#define VGIC_HW      (1u << 7) /* linked to the physical INTID of the same number */
+
+struct vgic_irq {
+	uint8_t flags;
+	uint8_t priority;
+	uint8_t lr_vcpu; /* vCPU whose list registers hold it, VGIC_NO_LR if none */
+	bool lr_latch; /* the list register holds a latched (not line) pending state */
+	uint32_t route; /* SPIs: IROUTER Aff3:Aff2:Aff1:Aff0 as 4 bytes */
+	bool route_any; /* SPIs: IROUTER.IRM */
+};
+#define VGIC_NO_LR 0xffu
+
+struct vgic_cpu {
+	struct vgic_irq priv[VGIC_NR_PRIVATE];
+	bool sleep; /* GICR_WAKER.ProcessorSleep */
+};
+
+struct vgic {
+	unsigned int nr_vcpus;
+	uint32_t ctlr; /* GICD_CTLR: EnableGrp0 (bit 0), EnableGrp1 (bit 1) */
+	struct vgic_irq spi[VGIC_NR_SPIS];
+	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
+};
+
+/** One interrupt for a list register: what the arch layer writes. */
+struct vgic_lr {
+	uint32_t intid;
+	uint8_t priority;
+	bool group1;
+	bool hw;     /* pINTID = intid */
+	bool pending;
+	bool active;
+};
+
+/**
+ * vgic_init() - reset @g to the architectural reset state for @nr_vcpus
+ * vCPUs: everything disabled, inactive, not pending, group 0, priority
+ * 0, SGIs edge and PPIs/SPIs level, SPIs routed to vCPU 0, redistributors
+ * asleep.
+ */
+void vgic_init(struct vgic *g, unsigned int nr_vcpus);
+
+/**
+ * vgic_dist_access() - a guest access to the distributor frame.
+ * @off:   offset in the frame (0..VGIC_GICD_SIZE-1).
+ * @size:  1, 2, 4 or 8 bytes.
+ * @val:   value written, or where the read value goes.
+ * Unknown offsets and unsupported sizes read as zero and ignore writes.
+ * Return: mask of vCPUs that may have a new interrupt to deliver.
+ */
+uint32_t vgic_dist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                          uint64_t *val);
+
+/**
+ * vgic_rdist_access() - a guest access to the redistributor region.
+ * @off: offset from the first redistributor (VGIC_GICR_STRIDE per vCPU,
+ *       RD frame then SGI frame at +0x10000). Beyond the last vCPU: RAZ/WI.
+ * Otherwise as vgic_dist_access().
+ */
+uint32_t vgic_rdist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                           uint64_t *val);
+
+/**
+ * vgic_send_sgi() - vCPU @src wrote @sgi1r to ICC_SGI1R_EL1: pend the SGI
+ * on each target (TargetList/Aff1..3/RS, or every other vCPU with IRM).
+ * Return: mask of target vCPUs.
+ */
+uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r);
+
+/**
+ * vgic_pend() - an edge event on @intid: set its pending latch. For SGIs
+ * and PPIs @vcpu names the redistributor; SPIs ignore it (GICD_IROUTER).
+ * Return: mask of vCPUs to kick; 0 for an invalid INTID or vCPU.
+ */
+uint32_t vgic_pend(struct vgic *g, unsigned int vcpu, uint32_t intid);
+
+/**
+ * vgic_line() - set the input line of SPI @intid high or low (level
+ * interrupts are pending while high). Return: as vgic_pend().
+ */
+uint32_t vgic_line(struct vgic *g, uint32_t intid, bool high);
+
+/** vgic_set_hw() - mark @intid of @vcpu (SPI: any) as linked to the physical INTID. */
+void vgic_set_hw(struct vgic *g, unsigned int vcpu, uint32_t intid, bool hw);
+
+/**
+ * vgic_highest_pending() - the INTID the virtual CPU interface of @vcpu
+ * would signal next (highest priority = lowest value, then lowest INTID),
+ * ignoring the guest's priority mask; VGIC_SPURIOUS if none.
+ */
+uint32_t vgic_highest_pending(const struct vgic *g, unsigned int vcpu);
+
+/**
+ * vgic_lr_collect() - choose what @vcpu's @max list registers hold on
+ * entry: its active interrupts first, then deliverable pending ones by
+ * priority. Each chosen interrupt is owned by the list registers until
+ * vgic_lr_sync(); an edge latch moves into the list register.
+ * @more: set when deliverable interrupts were left out (arm the
+ *        maintenance interrupt to come back for them).
+ * Return: number of entries written to @lrs.
+ */
+unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *lrs,
+                             unsigned int max, bool *more);
+
+/**
+ * vgic_lr_sync() - take back the @n list registers of @vcpu that
+ * vgic_lr_collect() filled, with their state after the guest ran.
+ */
+void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, unsigned int n);
+
+/** vgic_irq_of() - state of @intid as seen by @vcpu (SPIs: shared), or NULL. */
+struct vgic_irq *vgic_irq_of(struct vgic *g, unsigned int vcpu, uint32_t intid);
+
+/** vgic_spi_target() - the vCPU an SPI is delivered to (its IROUTER; IRM: vCPU 0). */
+unsigned int vgic_spi_target(const struct vgic *g, uint32_t intid);
+
+/* Provided by the arch layer (hv/arch/arm64/gic.c); locks and kicks. */
+
+struct domain;
+
+/**
+ * vgic_inject() - make @intid pending for @d, edge style. For SGIs and
+ * PPIs @vcpu names the target vCPU; for SPIs it is ignored and the
+ * guest's GICD_IROUTER decides. Callable from any trap handler or with
+ * the domain lock held. The target vCPU's CPU is kicked to refill its list
+ * registers. Invalid INTIDs or vCPUs are ignored.
+ */
+void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid);
+
+/**
+ * vgic_set_level() - set the line of SPI @intid of @d high or low (level-
+ * sensitive devices such as the vPL011: high while RX data waits). The
+ * interrupt stays pending while the line is high, and is taken back when
+ * the line drops before the guest acknowledged it.
+ */
+void vgic_set_level(struct domain *d, uint32_t intid, bool high);
+
+#endif
