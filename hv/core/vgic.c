@@ -122,7 +122,16 @@ void vgic_init(struct vgic *g, unsigned int nr_vcpus)
  * Registers with one bit per interrupt. @first is the INTID of bit 0 of
  * the 32-bit word; @vcpu picks the private interrupts.
  */
-enum bitreg { BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND, BR_CPEND, BR_SACTIVE, BR_CACTIVE, BR_GRPMOD };
+enum bitreg {
+	BR_GROUP,
+	BR_SENABLE,
+	BR_CENABLE,
+	BR_SPEND,
+	BR_CPEND,
+	BR_SACTIVE,
+	BR_CACTIVE,
+	BR_GRPMOD
+};
 
 static uint32_t bitreg_read(struct vgic *g, unsigned int vcpu, uint32_t first, enum bitreg r)
 {
@@ -263,8 +272,9 @@ static bool common_access(struct vgic *g, unsigned int vcpu, uint32_t off, uint3
 		uint32_t off;
 		enum bitreg r;
 	} bitregs[] = {
-	    {GICD_IGROUPR, BR_GROUP},     {GICD_ISENABLER, BR_SENABLE}, {GICD_ICENABLER, BR_CENABLE},
-	    {GICD_ISPENDR, BR_SPEND},     {GICD_ICPENDR, BR_CPEND},     {GICD_ISACTIVER, BR_SACTIVE},
+	    {GICD_IGROUPR, BR_GROUP},     {GICD_ISENABLER, BR_SENABLE},
+	    {GICD_ICENABLER, BR_CENABLE}, {GICD_ISPENDR, BR_SPEND},
+	    {GICD_ICPENDR, BR_CPEND},     {GICD_ISACTIVER, BR_SACTIVE},
 	    {GICD_ICACTIVER, BR_CACTIVE}, {GICD_IGRPMODR, BR_GRPMOD},
 	};
 
@@ -339,7 +349,8 @@ uint32_t vgic_dist_access(struct vgic *g, uint32_t off, unsigned int size, bool 
 			return 0;
 		struct vgic_irq *irq = &g->spi[intid - VGIC_NR_PRIVATE];
 		bool high = (off & 4) != 0;
-		uint64_t cur = (uint64_t)(irq->route & 0xffffff) | (irq->route_any ? 1ull << 31 : 0) |
+		uint64_t cur = (uint64_t)(irq->route & 0xffffff) |
+		               (irq->route_any ? 1ull << 31 : 0) |
 		               ((uint64_t)(irq->route >> 24) << 32);
 		if (!write) {
 			*val = size == 8 ? cur : high ? cur >> 32 : cur & 0xffffffffu;
@@ -354,7 +365,8 @@ uint32_t vgic_dist_access(struct vgic *g, uint32_t off, unsigned int size, bool 
 		return kick | owner_mask(g, 0, intid);
 	}
 	/* INTIDs 0..31 live in the redistributors while ARE = 1: RAZ/WI here. */
-	if (off == GICD_IGRPMODR || (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + VGIC_NR_PRIVATE) ||
+	if (off == GICD_IGRPMODR ||
+	    (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + VGIC_NR_PRIVATE) ||
 	    (off >= GICD_ICFGR && off < GICD_ICFGR + 8) ||
 	    (off < GICD_IPRIORITYR && off >= GICD_IGROUPR && (off & 0x7f) < 4))
 		return 0;
@@ -448,7 +460,8 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
 				kick |= vgic_pend(g, v, intid);
 		return kick;
 	}
-	uint64_t aff1 = (sgi1r >> 16) & 0xff, aff2 = (sgi1r >> 32) & 0xff, aff3 = (sgi1r >> 48) & 0xff;
+	uint64_t aff1 = (sgi1r >> 16) & 0xff, aff2 = (sgi1r >> 32) & 0xff,
+	         aff3 = (sgi1r >> 48) & 0xff;
 	unsigned int rs = (sgi1r >> 44) & 0xf;
 	if (aff1 || aff2 || aff3)
 		return 0; /* our vCPUs all have Aff3.Aff2.Aff1 = 0.0.0 */
@@ -507,7 +520,8 @@ static bool deliverable(const struct vgic *g, unsigned int vcpu, const struct vg
 
 static const struct vgic_irq *irq_at(const struct vgic *g, unsigned int vcpu, uint32_t intid)
 {
-	return intid < VGIC_NR_PRIVATE ? &g->cpu[vcpu].priv[intid] : &g->spi[intid - VGIC_NR_PRIVATE];
+	return intid < VGIC_NR_PRIVATE ? &g->cpu[vcpu].priv[intid]
+	                               : &g->spi[intid - VGIC_NR_PRIVATE];
 }
 
 uint32_t vgic_highest_pending(const struct vgic *g, unsigned int vcpu)

@@ -54,9 +54,9 @@ struct vgic_irq {
 	uint8_t flags;
 	uint8_t priority;
 	uint8_t lr_vcpu; /* vCPU whose list registers hold it, VGIC_NO_LR if none */
-	bool lr_latch; /* the list register holds a latched (not line) pending state */
-	uint32_t route; /* SPIs: IROUTER Aff3:Aff2:Aff1:Aff0 as 4 bytes */
-	bool route_any; /* SPIs: IROUTER.IRM */
+	bool lr_latch;   /* the list register holds a latched (not line) pending state */
+	uint32_t route;  /* SPIs: IROUTER Aff3:Aff2:Aff1:Aff0 as 4 bytes */
+	bool route_any;  /* SPIs: IROUTER.IRM */
 };
 #define VGIC_NO_LR 0xffu
 
@@ -77,7 +77,7 @@ struct vgic_lr {
 	uint32_t intid;
 	uint8_t priority;
 	bool group1;
-	bool hw;     /* pINTID = intid */
+	bool hw; /* pINTID = intid */
 	bool pending;
 	bool active;
 };

@@ -48,7 +48,7 @@ TEST(identification_registers)
 	CHECK_EQ(ctlr & 3, 0);               /* groups disabled at reset */
 	uint64_t typer = dread(0x4, 4);
 	CHECK_EQ(32 * ((typer & 0x1f) + 1), VGIC_NR_IRQS);
-	CHECK_EQ((typer >> 17) & 1, 0); /* no LPIs */
+	CHECK_EQ((typer >> 17) & 1, 0);             /* no LPIs */
 	CHECK_EQ((dread(0xffe8, 4) >> 4) & 0xf, 3); /* ArchRev GICv3 */
 	CHECK_EQ((rread(2, 0xffe8, 4) >> 4) & 0xf, 3);
 	CHECK_EQ(dread(0x8, 4) & 0xfff, 0x43b); /* implementer: ARM JEP106 */
@@ -172,15 +172,15 @@ TEST(irouter_routes_spis)
 	dwrite(0x6000 + 8 * 40, 8, 1);
 	CHECK_EQ(dread(0x6000 + 8 * 40, 8), 1);
 	CHECK_EQ(vgic_spi_target(&g, 40), 1);
-	dwrite(0x6000 + 8 * 41, 4, 1);                /* lower word */
-	dwrite(0x6000 + 8 * 41 + 4, 4, 0);            /* upper word (Aff3) */
+	dwrite(0x6000 + 8 * 41, 4, 1);     /* lower word */
+	dwrite(0x6000 + 8 * 41 + 4, 4, 0); /* upper word (Aff3) */
 	CHECK_EQ(dread(0x6000 + 8 * 41, 8), 1);
-	dwrite(0x6000 + 8 * 42, 8, 1ull << 31);       /* IRM: any */
+	dwrite(0x6000 + 8 * 42, 8, 1ull << 31); /* IRM: any */
 	CHECK_EQ(dread(0x6000 + 8 * 42, 8), 1ull << 31);
 	dwrite(0x6000 + 8 * 43, 8, 0x0000000500000100ull); /* Aff3 = 5, Aff1 = 1 */
 	CHECK_EQ(dread(0x6000 + 8 * 43, 8), 0x0000000500000100ull);
 	CHECK_EQ(vgic_spi_target(&g, 43), VGIC_MAX_VCPUS); /* nobody has that affinity */
-	CHECK_EQ(dread(0x6000 + 8 * 5, 8), 0); /* private INTIDs have no IROUTER */
+	CHECK_EQ(dread(0x6000 + 8 * 5, 8), 0);             /* private INTIDs have no IROUTER */
 
 	/* Delivery follows the route. */
 	dwrite(0x0, 4, 2);
@@ -217,7 +217,7 @@ TEST(group_enable_gates_delivery)
 	rwrite(0, SGI + 0x100, 4, 1u << 27);
 	rwrite(0, SGI + 0x200, 4, 1u << 27);
 	CHECK_EQ(vgic_highest_pending(&g, 0), VGIC_SPURIOUS); /* group 0 disabled */
-	dwrite(0x0, 4, 2);                                     /* EnableGrp1 only */
+	dwrite(0x0, 4, 2);                                    /* EnableGrp1 only */
 	CHECK_EQ(vgic_highest_pending(&g, 0), VGIC_SPURIOUS); /* 27 is group 0 */
 	rwrite(0, SGI + 0x80, 4, 1u << 27);
 	CHECK_EQ(vgic_highest_pending(&g, 0), 27);

@@ -77,12 +77,29 @@ void trap_guest_serror(struct trap_frame *f);
 void trap_hyp_sync(struct trap_frame *f);
 void trap_hyp_other(struct trap_frame *f);
 
-/* gic.c: the host GICv3, for the kick SGI only */
-#define GIC_SGI_KICK 8
+/* gic.c: the host GICv3 */
+#define GIC_SGI_KICK   8
+#define GIC_PPI_MAINT  25 /* GIC maintenance interrupt */
+#define GIC_PPI_VTIMER 27 /* EL1 virtual timer */
 void gic_init_global(uint64_t gicd, uint64_t gicr);
 void gic_init_cpu(unsigned int index);
 void gic_send_kick(uint64_t mpidr);
-void gic_ack_all(void);
+uint32_t gic_ack(void);                 /* IAR1: INTID, >= 1020 if none */
+void gic_priority_drop(uint32_t intid); /* EOIR1 (EOImode = 1) */
+void gic_deactivate(uint32_t intid);    /* DIR */
+void gic_ppi_clear_active(unsigned int index, uint32_t intid);
+/* SPI @intid: quiesced (disabled, inactive, not pending), then if @enable
+ * routed to @mpidr, group 1, enabled. */
+void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable);
+
+/* vgic_arch.c: the guests' vGIC on the hardware CPU interface */
+void vgic_vcpu_reset(struct vcpu *v);   /* vcpu_load(): fresh CPU interface */
+void vgic_vcpu_exit(struct vcpu *v);    /* trap entry: list registers -> state */
+void vgic_vcpu_enter(struct vcpu *v);   /* before eret: state -> list registers */
+void vgic_vcpu_stopped(struct vcpu *v); /* vCPU stopped: passthrough SPIs off */
+void vgic_handle_irqs(void);            /* physical IRQ while a guest ran */
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
+bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f);
 
 /* vpl011.c */
 bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);

@@ -64,6 +64,7 @@ void arch_vcpu_stop_wait(struct vcpu *v)
 {
 	struct cpu *c = &cpus[v->pcpu];
 
+	vgic_vcpu_stopped(v);
 	if (c == this_cpu() || !c->present || c->vcpu != v)
 		return;
 	/* The kick SGI makes it trap; trap entry clears in_guest and signals. */
@@ -103,6 +104,7 @@ static void vcpu_load(struct vcpu *v, struct trap_frame *f)
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	write_sysreg(cnthctl_el2, 3); /* EL1PCTEN, EL1PCEN: guests read the counter */
 	write_sysreg(cntvoff_el2, 0);
+	vgic_vcpu_reset(v);
 	write_sysreg(mdcr_el2, 0);
 	write_sysreg(vtcr_el2, p2m_vtcr(&d->mem.p2m, mmu_pa_bits()));
 	write_sysreg(vttbr_el2, p2m_vttbr(&d->mem.p2m));
@@ -119,6 +121,7 @@ static void enter_vcpu(struct trap_frame *f)
 	struct cpu *c = this_cpu();
 
 	vcpu_load(c->vcpu, f);
+	vgic_vcpu_enter(c->vcpu);
 	c->in_guest = true;
 	arch_domain_unlock(); /* taken by cpu_run_vcpu() */
 	guest_resume(f);
@@ -162,6 +165,7 @@ static void trap_enter(void)
 	dsb(ish);
 	sev();
 	arch_domain_lock();
+	vgic_vcpu_exit(c->vcpu);
 }
 
 /* After any trap: the vCPU may have been restarted or stopped meanwhile. */
@@ -173,6 +177,7 @@ static void trap_exit(struct trap_frame *f)
 	if (v->state == VCPU_PENDING)
 		vcpu_load(v, f);
 	if (v->state == VCPU_RUNNING) {
+		vgic_vcpu_enter(v);
 		c->in_guest = true;
 		arch_domain_unlock();
 		return;
@@ -241,13 +246,19 @@ void trap_guest_sync(struct trap_frame *f)
 		break;
 	case EC_DABT_LOW: {
 		uint64_t ipa = fault_ipa();
-		if (vpl011_access(v, ipa, esr, f)) {
+		if (vpl011_access(v, ipa, esr, f) || vgic_mmio(v, ipa, esr, f)) {
 			f->elr += (esr & ESR_IL) ? 4 : 2;
 			break;
 		}
 		domain_crash_fault(v->dom, "data abort", ipa, f->elr);
 		break;
 	}
+	case EC_SYSREG: /* ELR points at the MSR/MRS */
+		if (vgic_sysreg(v, esr, f))
+			f->elr += 4;
+		else
+			inject_undef(f, f->elr);
+		break;
 	case EC_IABT_LOW:
 		domain_crash_fault(v->dom, "instruction abort", fault_ipa(), f->elr);
 		break;
@@ -261,7 +272,7 @@ void trap_guest_sync(struct trap_frame *f)
 void trap_guest_irq(struct trap_frame *f)
 {
 	trap_enter();
-	gic_ack_all(); /* the kick SGI: its work is in trap_exit() */
+	vgic_handle_irqs(); /* list registers are refilled in trap_exit() */
 	trap_exit(f);
 }
 

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The guests' virtual GICv3 on the hardware: the distributor and
+ * redistributor frames are emulated (stage-2 faults decoded here, state in
+ * hv/core/vgic.c); the CPU interface is the hardware's virtual one,
+ * fed through the ICH_LR<n>_EL2 list registers.
+ *
+ * Every guest trap runs under the domain lock (traps.c). On trap entry
+ * the list registers go back into the core state (vgic_vcpu_exit); before
+ * returning to the guest they are refilled with the highest-priority
+ * interrupts (vgic_vcpu_enter). When more interrupts wait than there are
+ * list registers, the maintenance interrupt (ICH_HCR_EL2.NPIE: no pending
+ * entry left) brings the CPU back to refill.
+ *
+ * A change for a vCPU running on another CPU is signalled with the kick
+ * SGI: that CPU traps, syncs and refills.
+ *
+ * Hardware-linked interrupts (HW = 1, pINTID = vINTID): the virtual timer
+ * PPI 27 and passthrough SPIs. The hypervisor acknowledges the physical
+ * interrupt and only drops its priority (EOImode = 1); the physical
+ * interrupt stays active, so it cannot fire again, until the guest's EOI
+ * of the virtual one deactivates it in hardware. The guest uses CNTV
+ * directly (no trap on timer registers).
+ */
+#include "arm64.h"
+#include "core/domain.h"
+#include "core/fmt.h"
+#include "core/vgic.h"
+
+#define MAX_LRS 16
+
+/* ICH_* (EL2) and ICC_* registers by encoding: older assemblers lack the names. */
+#define ICH_AP0R0_EL2 S3_4_C12_C8_0
+#define ICH_AP1R0_EL2 S3_4_C12_C9_0
+#define ICH_HCR_EL2   S3_4_C12_C11_0
+#define ICH_VTR_EL2   S3_4_C12_C11_1
+#define ICH_VMCR_EL2  S3_4_C12_C11_7
+
+#define ICH_HCR_EN   (1ull << 0)
+#define ICH_HCR_NPIE (1ull << 3)
+
+#define LR_STATE_PENDING (1ull << 62)
+#define LR_STATE_ACTIVE  (1ull << 63)
+#define LR_HW            (1ull << 61)
+#define LR_GROUP1        (1ull << 60)
+#define LR_PRIO_SHIFT    48
+#define LR_PINTID_SHIFT  32
+
+/* ESR ISS of a trapped MSR/MRS (EC 0x18). */
+#define SYSREG_ISS_MASK 0x3ffc1eull /* Op0, Op2, Op1, CRn, CRm */
+#define SYSREG_ENC(op0, op1, crn, crm, op2)                                                        \
+	(((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) |            \
+	 ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+#define ICC_SGI1R_ENC  SYSREG_ENC(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_ENC SYSREG_ENC(3, 0, 12, 11, 6)
+#define ICC_SGI0R_ENC  SYSREG_ENC(3, 0, 12, 11, 7)
+
+static struct vgic vgics[PLAN_MAX_DOMAINS];
+static unsigned int vgic_boot[PLAN_MAX_DOMAINS]; /* d->boots the state belongs to */
+static struct domain *spi_owner[VGIC_NR_IRQS];  /* passthrough SPIs */
+
+/* What each physical CPU put into its list registers. */
+static struct {
+	unsigned int n;
+	struct vgic_lr lrs[MAX_LRS];
+} cpu_lrs[PLAN_MAX_CPUS];
+
+static unsigned int nr_lrs(void)
+{
+	unsigned int n = (read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
+	return n > MAX_LRS ? MAX_LRS : n;
+}
+
+static uint64_t lr_read(unsigned int i)
+{
+	switch (i) {
+	case 0: return read_sysreg(S3_4_C12_C12_0);
+	case 1: return read_sysreg(S3_4_C12_C12_1);
+	case 2: return read_sysreg(S3_4_C12_C12_2);
+	case 3: return read_sysreg(S3_4_C12_C12_3);
+	case 4: return read_sysreg(S3_4_C12_C12_4);
+	case 5: return read_sysreg(S3_4_C12_C12_5);
+	case 6: return read_sysreg(S3_4_C12_C12_6);
+	case 7: return read_sysreg(S3_4_C12_C12_7);
+	case 8: return read_sysreg(S3_4_C12_C13_0);
+	case 9: return read_sysreg(S3_4_C12_C13_1);
+	case 10: return read_sysreg(S3_4_C12_C13_2);
+	case 11: return read_sysreg(S3_4_C12_C13_3);
+	case 12: return read_sysreg(S3_4_C12_C13_4);
+	case 13: return read_sysreg(S3_4_C12_C13_5);
+	case 14: return read_sysreg(S3_4_C12_C13_6);
+	default: return read_sysreg(S3_4_C12_C13_7);
+	}
+}
+
+static void lr_write(unsigned int i, uint64_t v)
+{
+	switch (i) {
+	case 0: write_sysreg(S3_4_C12_C12_0, v); break;
+	case 1: write_sysreg(S3_4_C12_C12_1, v); break;
+	case 2: write_sysreg(S3_4_C12_C12_2, v); break;
+	case 3: write_sysreg(S3_4_C12_C12_3, v); break;
+	case 4: write_sysreg(S3_4_C12_C12_4, v); break;
+	case 5: write_sysreg(S3_4_C12_C12_5, v); break;
+	case 6: write_sysreg(S3_4_C12_C12_6, v); break;
+	case 7: write_sysreg(S3_4_C12_C12_7, v); break;
+	case 8: write_sysreg(S3_4_C12_C13_0, v); break;
+	case 9: write_sysreg(S3_4_C12_C13_1, v); break;
+	case 10: write_sysreg(S3_4_C12_C13_2, v); break;
+	case 11: write_sysreg(S3_4_C12_C13_3, v); break;
+	case 12: write_sysreg(S3_4_C12_C13_4, v); break;
+	case 13: write_sysreg(S3_4_C12_C13_5, v); break;
+	case 14: write_sysreg(S3_4_C12_C13_6, v); break;
+	default: write_sysreg(S3_4_C12_C13_7, v); break;
+	}
+}
+
+static struct vgic *vgic_of(struct domain *d)
+{
+	return &vgics[d->index];
+}
+
+/* Make the CPUs of the vCPUs in @mask look at their interrupts again. */
+static void kick(struct domain *d, uint32_t mask)
+{
+	struct cpu *me = this_cpu();
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		struct cpu *c = &cpus[d->vcpus[i].pcpu];
+		/* A CPU not in its guest refills anyway before it enters it. */
+		if (c != me && c->present && c->vcpu == &d->vcpus[i] && c->in_guest)
+			gic_send_kick(c->mpidr);
+	}
+}
+
+/* A new life of @d: fresh distributor state, passthrough SPIs re-armed. */
+static void domain_reset(struct domain *d, uint64_t mpidr)
+{
+	struct vgic *g = vgic_of(d);
+	const struct plan_domain *c = d->cfg;
+
+	vgic_init(g, d->nr_vcpus);
+	for (unsigned int v = 0; v < d->nr_vcpus; v++)
+		vgic_set_hw(g, v, GIC_PPI_VTIMER, true);
+	for (unsigned int i = 0; i < c->nr_pt; i++) {
+		for (unsigned int k = 0; k < c->pt[i].nr_irqs; k++) {
+			uint32_t intid = c->pt[i].irqs[k];
+			if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+				continue;
+			vgic_set_hw(g, 0, intid, true);
+			spi_owner[intid] = d;
+			/* Physically to vCPU 0's CPU; the guest may route it elsewhere. */
+			gic_spi_assign(intid, mpidr, true);
+		}
+	}
+	vgic_boot[d->index] = d->boots;
+}
+
+void vgic_vcpu_reset(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	struct cpu *c = this_cpu();
+
+	if (vgic_boot[d->index] != d->boots)
+		domain_reset(d, read_sysreg(mpidr_el1) & 0xff00ffffffull);
+	for (unsigned int i = 0; i < nr_lrs(); i++)
+		lr_write(i, 0);
+	cpu_lrs[c->index].n = 0;
+	write_sysreg(ICH_AP0R0_EL2, 0);
+	write_sysreg(ICH_AP1R0_EL2, 0);
+	write_sysreg(ICH_VMCR_EL2, 0);
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
+	/* The previous life's timer: off, and its physical PPI no longer active. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
+	isb();
+	gic_ppi_clear_active(c->index, GIC_PPI_VTIMER);
+}
+
+void vgic_vcpu_exit(struct vcpu *v)
+{
+	struct cpu *c = this_cpu();
+	unsigned int n = cpu_lrs[c->index].n;
+	struct vgic_lr *lrs = cpu_lrs[c->index].lrs;
+
+	if (!v || !n)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t lr = lr_read(i);
+		lrs[i].pending = (lr & LR_STATE_PENDING) != 0;
+		lrs[i].active = (lr & LR_STATE_ACTIVE) != 0;
+		lr_write(i, 0);
+	}
+	vgic_lr_sync(vgic_of(v->dom), v->id, lrs, n);
+	cpu_lrs[c->index].n = 0;
+}
+
+void vgic_vcpu_enter(struct vcpu *v)
+{
+	struct cpu *c = this_cpu();
+	struct vgic_lr *lrs = cpu_lrs[c->index].lrs;
+	bool more;
+	unsigned int n = vgic_lr_collect(vgic_of(v->dom), v->id, lrs, nr_lrs(), &more);
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t lr = lrs[i].intid | ((uint64_t)lrs[i].priority << LR_PRIO_SHIFT);
+		if (lrs[i].group1)
+			lr |= LR_GROUP1;
+		if (lrs[i].pending)
+			lr |= LR_STATE_PENDING;
+		if (lrs[i].active)
+			lr |= LR_STATE_ACTIVE;
+		/* Pending and active together is not allowed with HW = 1. */
+		if (lrs[i].hw && !(lrs[i].pending && lrs[i].active))
+			lr |= LR_HW | ((uint64_t)lrs[i].intid << LR_PINTID_SHIFT);
+		lr_write(i, lr);
+	}
+	cpu_lrs[c->index].n = n;
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (more ? ICH_HCR_NPIE : 0));
+	isb();
+}
+
+void vgic_vcpu_stopped(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+
+	if (v->id != 0)
+		return;
+	for (unsigned int i = 0; i < VGIC_NR_IRQS; i++) {
+		if (spi_owner[i] == d) {
+			gic_spi_assign(i, 0, false);
+			spi_owner[i] = NULL;
+		}
+	}
+	vgic_boot[d->index] = ~0u; /* reset at the next life */
+}
+
+void vgic_handle_irqs(void)
+{
+	struct cpu *c = this_cpu();
+	struct vcpu *v = c->vcpu;
+
+	for (;;) {
+		uint32_t intid = gic_ack();
+		if (intid >= 1020)
+			return;
+		gic_priority_drop(intid);
+		if (intid == GIC_PPI_VTIMER && v && v->state == VCPU_RUNNING) {
+			/* Stays active until the guest's EOI (HW list register). */
+			vgic_pend(vgic_of(v->dom), v->id, intid);
+			continue;
+		}
+		if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS && spi_owner[intid] &&
+		    spi_owner[intid]->state == DOMAIN_RUNNING) {
+			struct domain *d = spi_owner[intid];
+			kick(d, vgic_pend(vgic_of(d), 0, intid));
+			continue;
+		}
+		/* The kick SGI, the maintenance interrupt, strays: work is in trap_exit(). */
+		gic_deactivate(intid);
+	}
+}
+
+/* Data abort in the vGIC frames of @v's domain: emulate the access. */
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
+{
+	struct domain *d = v->dom;
+	const struct plan_domain *c = d->cfg;
+	uint64_t gicd = c->gicd_base, gicr = c->gicr_base;
+	bool in_d = ipa >= gicd && ipa < gicd + VGIC_GICD_SIZE;
+	bool in_r = ipa >= gicr && ipa < gicr + (uint64_t)d->nr_vcpus * VGIC_GICR_STRIDE;
+
+	if ((!in_d && !in_r) || !(esr & DABT_ISV))
+		return false;
+	unsigned int reg = DABT_SRT(esr), size = 1u << DABT_SAS(esr);
+	bool write = (esr & DABT_WNR) != 0;
+	uint64_t val = write && reg != 31 ? f->x[reg] : 0;
+	struct vgic *g = vgic_of(d);
+	uint32_t mask;
+
+	if (size < 8)
+		val &= (1ull << (8 * size)) - 1;
+	if (in_d)
+		mask = vgic_dist_access(g, (uint32_t)(ipa - gicd), size, write, &val);
+	else
+		mask = vgic_rdist_access(g, (uint32_t)(ipa - gicr), size, write, &val);
+	if (!write && reg != 31)
+		f->x[reg] = val;
+	kick(d, mask);
+	return true;
+}
+
+/* Trapped MSR/MRS: the SGI generation registers (HCR_EL2.IMO traps them). */
+bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f)
+{
+	uint64_t enc = esr & SYSREG_ISS_MASK;
+	unsigned int rt = (esr >> 5) & 31;
+	bool read = esr & 1;
+
+	if (enc != ICC_SGI1R_ENC && enc != ICC_ASGI1R_ENC && enc != ICC_SGI0R_ENC)
+		return false;
+	if (read) { /* write-only registers */
+		if (rt != 31)
+			f->x[rt] = 0;
+		return true;
+	}
+	/* Group 1 SGIs only; ASGI1R (other security state) and SGI0R are ignored. */
+	if (enc == ICC_SGI1R_ENC) {
+		struct domain *d = v->dom;
+		kick(d, vgic_send_sgi(vgic_of(d), v->id, rt == 31 ? 0 : f->x[rt]));
+	}
+	return true;
+}
+
+void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid)
+{
+	arch_domain_lock();
+	if (d->state == DOMAIN_RUNNING)
+		kick(d, vgic_pend(vgic_of(d), vcpu, intid));
+	arch_domain_unlock();
+}
+
+void vgic_set_level(struct domain *d, uint32_t intid, bool high)
+{
+	arch_domain_lock();
+	if (d->state == DOMAIN_RUNNING)
+		kick(d, vgic_line(vgic_of(d), intid, high));
+	arch_domain_unlock();
+}

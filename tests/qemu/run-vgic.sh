@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The vGICv3 end to end (guests/irq.c): a guest enables its GIC through
+# the emulated distributor and redistributor and the hardware virtual CPU
+# interface, takes virtual timer interrupts (hardware-linked PPI 27),
+# sends SGIs (trapped ICC_SGI1R_EL1) to itself and, with two vCPUs, to
+# the other vCPU, and gets SPIs pended through GICD_ISPENDR where
+# GICD_IROUTER says. Each check is a PASS/FAIL line of the guest.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+for n in 1 2; do
+	sed "s/NCPU/$n/g" tests/qemu/boards/vgic.dtsi >"$WORK/vgic-$n.dtsi"
+	make_board "$WORK/vgic-$n.dtsi" 1G 2 "$WORK/vgic-$n.dtb" || fail "board vgic $n"
+	L="$WORK/vgic-$n.log"
+	run_hv "$WORK/vgic-$n.dtb" 1G 2 30 "$L" $(loader "$GUESTS/irq.bin" 0x47000000)
+	checks="GICD_PIDR2 says GICv3|GICD_TYPER has SPIs|GICD_CTLR group 1 enabled, ARE set
+unknown distributor offset reads as zero|found my redistributor by affinity|GICR_WAKER awake
+last redistributor has GICR_TYPER.Last|virtual timer interrupts taken
+they came no faster than programmed|SGI to myself delivered
+SPI pended through GICD_ISPENDR delivered|SPI no longer pending after EOI
+disabled SGI stays pending|GICR_ISPENDR0 shows it|delivered once enabled|no unexpected interrupt"
+	if [ $n = 2 ]; then
+		checks="$checks
+CPU_ON vCPU 1|vCPU 1 found its redistributor by affinity
+vCPU 1 took its own virtual timer interrupts|vCPU 1 ready
+SGI to vCPU 1 answered by its SGI to vCPU 0|SPI routed to vCPU 1 went there only"
+	fi
+	echo "$checks" | tr '|' '\n' | while read -r t; do
+		expect "$L" "^\(domU1\) PASS irq: $t \(" "vgic $n vCPU: $t"
+	done >"$WORK/vgic-$n.results"
+	cat "$WORK/vgic-$n.results"
+	fails=$((fails + $(grep -c '^FAIL' "$WORK/vgic-$n.results")))
+	expect_not "$L" "FAIL irq" "vgic $n vCPU: no failed check"
+	expect "$L" "^\(domU1\) irq: done" "vgic $n vCPU: guest finished"
+	expect_exit0 "$L" "vgic $n vCPU: qemu exits 0"
+done
+finish
