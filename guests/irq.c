@@ -47,13 +47,13 @@ void irq_handler(void);
 	})
 #define wr(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
 
-#define ICC_IAR1_EL1   S3_0_C12_C12_0
-#define ICC_EOIR1_EL1  S3_0_C12_C12_1
-#define ICC_SGI1R_EL1  S3_0_C12_C11_5
-#define ICC_PMR_EL1    S3_0_C4_C6_0
-#define ICC_BPR1_EL1   S3_0_C12_C12_3
+#define ICC_IAR1_EL1    S3_0_C12_C12_0
+#define ICC_EOIR1_EL1   S3_0_C12_C12_1
+#define ICC_SGI1R_EL1   S3_0_C12_C11_5
+#define ICC_PMR_EL1     S3_0_C4_C6_0
+#define ICC_BPR1_EL1    S3_0_C12_C12_3
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
-#define ICC_SRE_EL1    S3_0_C12_C12_5
+#define ICC_SRE_EL1     S3_0_C12_C12_5
 
 /*
  * MMIO with plain LDR/STR: a load/store with writeback gives the
@@ -339,8 +339,7 @@ void guest_main(void *dtb, uint64_t t0)
 		say(spis[1][1] == 1 && spis[0][1] == 0, "SPI routed to vCPU 1 went there only",
 		    spis[1][1]);
 	}
-	say(bad_iar[0] == 0 && bad_iar[1] == 0, "no unexpected interrupt",
-	    bad_iar[0] | bad_iar[1]);
+	say(bad_iar[0] == 0 && bad_iar[1] == 0, "no unexpected interrupt", bad_iar[0] | bad_iar[1]);
 	(void)nested;
 	console_write("irq: done\n", 10);
 }
