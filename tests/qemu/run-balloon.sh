@@ -8,7 +8,7 @@ set -u
 for board in reboot one-direct; do
 	make_board tests/qemu/boards/$board.dtsi 1G 1 "$WORK/balloon-$board.dtb" || fail "board $board"
 	L="$WORK/balloon-$board.log"
-	run_hv "$WORK/balloon-$board.dtb" 1G 1 30 "$L" $(loader "$GUESTS/balloon.bin" 0x47000000)
+	run_hv "$WORK/balloon-$board.dtb" 1G 1 120 "$L" $(loader "$GUESTS/balloon.bin" 0x47000000)
 	n=$(grep -c '^(domU1) PASS balloon' "$L")
 	if [ "$n" = 13 ]; then ok "balloon ($board): 13 checks pass"; else
 		fail "balloon ($board): $n of 13 checks pass"; fi

@@ -11,7 +11,7 @@ set -u
 
 # 1. One direct-mapped domain.
 make_board tests/qemu/boards/one-direct.dtsi 1G 1 "$WORK/one.dtb" || fail "board one-direct"
-run_hv "$WORK/one.dtb" 1G 1 30 "$WORK/one.log" $(loader "$GUESTS/hello.bin" 0x47000000)
+run_hv "$WORK/one.dtb" 1G 1 120 "$WORK/one.log" $(loader "$GUESTS/hello.bin" 0x47000000)
 L="$WORK/one.log"
 expect "$L" "^Bulkhead " "boot banner"
 expect "$L" "^RAM: 1 GiB" "boot prints RAM"
@@ -24,7 +24,7 @@ expect_exit0 "$L" "qemu exits 0"
 
 # 2. Two domains, one direct-mapped, one at Xen's guest layout, two CPUs.
 make_board tests/qemu/boards/two.dtsi 1G 2 "$WORK/two.dtb" || fail "board two"
-run_hv "$WORK/two.dtb" 1G 2 30 "$WORK/two.log" $(loader "$GUESTS/hello.bin" 0x47000000) \
+run_hv "$WORK/two.dtb" 1G 2 120 "$WORK/two.log" $(loader "$GUESTS/hello.bin" 0x47000000) \
 	$(loader "$GUESTS/hello.bin" 0x47100000)
 L="$WORK/two.log"
 expect "$L" "^\(domU1\) PASS hello" "two: domU1 passes"
@@ -38,13 +38,14 @@ expect_exit0 "$L" "two: qemu exits 0"
 sock="$WORK/mon.sock"
 rm -f "$sock"
 L="$WORK/placement.log"
-timeout 30 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 2 -m 1G -nographic -nic none \
+rm -f "$L" # the wait below must not see a previous run's lines
+timeout 120 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 2 -m 1G -nographic -nic none \
 	-no-reboot -kernel "$HV" -dtb "$WORK/two.dtb" -monitor "unix:$sock,server,nowait" \
 	-serial "file:$L" $(loader "$GUESTS/placement.bin" 0x47000000) \
 	$(loader "$GUESTS/placement.bin" 0x47100000) >/dev/null 2>&1 &
 qpid=$!
 n=0
-while [ $n -lt 200 ] && [ "$(grep -c 'placement: wrote' "$L" 2>/dev/null)" != 2 ]; do
+while [ $n -lt 900 ] && [ "$(grep -c 'placement: wrote' "$L" 2>/dev/null)" != 2 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -65,7 +66,7 @@ else ok "placement: nothing at PA 0x40100000"; fi
 
 # 4. A configuration with errors.
 make_board tests/qemu/boards/bad.dtsi 1G 1 "$WORK/bad.dtb" || fail "board bad"
-run_hv "$WORK/bad.dtb" 1G 1 30 "$WORK/bad.log"
+run_hv "$WORK/bad.dtb" 1G 1 120 "$WORK/bad.log"
 L="$WORK/bad.log"
 expect "$L" "^error: /chosen/domU1: memory is 8192 KiB" "bad: memory mismatch named"
 expect "$L" "^error: /chosen/domU2: direct-map without xen,static-mem" "bad: direct-map named"

@@ -11,7 +11,7 @@ for seed in ${HOSTILE_SEEDS:-7 1234}; do
 	sed "s/SEED/$seed/" tests/qemu/boards/hostile.dtsi >"$WORK/hostile-$seed.dtsi"
 	make_board "$WORK/hostile-$seed.dtsi" 1G 2 "$WORK/hostile-$seed.dtb" || fail "board hostile"
 	L="$WORK/hostile-$seed.log"
-	run_hv "$WORK/hostile-$seed.dtb" 1G 2 60 "$L" $(loader "$GUESTS/hostile.bin" 0x47000000) \
+	run_hv "$WORK/hostile-$seed.dtb" 1G 2 120 "$L" $(loader "$GUESTS/hostile.bin" 0x47000000) \
 		$(loader "$GUESTS/watch.bin" 0x47100000)
 	expect "$L" "^\(domU1\) PASS hostile: survived every call" "hostile seed $seed: every call returned"
 	expect "$L" "^bulkhead: domain domU1: stage-2 fault: data abort at IPA" "hostile seed $seed: probe stopped by a stage-2 fault"

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 make_board tests/qemu/boards/isolation.dtsi 1G 2 "$WORK/iso.dtb" || fail "board isolation"
-run_hv "$WORK/iso.dtb" 1G 2 30 "$WORK/iso.log" $(loader "$GUESTS/isolation.bin" 0x47000000) \
+run_hv "$WORK/iso.dtb" 1G 2 120 "$WORK/iso.log" $(loader "$GUESTS/isolation.bin" 0x47000000) \
 	$(loader "$GUESTS/hello.bin" 0x47100000)
 L="$WORK/iso.log"
 for t in "hvc #0x1234 is an undefined instruction" "unknown hypercall is -ENOSYS" \

@@ -10,11 +10,11 @@ set -u
 make_board tests/qemu/boards/reboot.dtsi 1G 1 "$WORK/reboot.dtb" || fail "board reboot"
 L="$WORK/reboot.log"
 : >"$L"
-timeout 30 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 1 -m 1G -nographic -nic none -no-reboot \
+timeout 120 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 1 -m 1G -nographic -nic none -no-reboot \
 	-kernel "$HV" -dtb "$WORK/reboot.dtb" $(loader "$GUESTS/reboot.bin" 0x47000000) >"$L" 2>&1 &
 qpid=$!
 n=0
-while [ $n -lt 250 ] && [ "$(grep -c '^(domU1) reboot: wrote' "$L")" -lt 3 ]; do
+while [ $n -lt 900 ] && [ "$(grep -c '^(domU1) reboot: wrote' "$L")" -lt 3 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done

@@ -11,7 +11,7 @@ for mode in off fault; do
 	sed "s/MODE/$mode/" tests/qemu/boards/smp.dtsi >"$WORK/smp-$mode.dtsi"
 	make_board "$WORK/smp-$mode.dtsi" 1G 2 "$WORK/smp-$mode.dtb" || fail "board smp"
 	L="$WORK/smp-$mode.log"
-	run_hv "$WORK/smp-$mode.dtb" 1G 2 30 "$L" $(loader "$GUESTS/smp.bin" 0x47000000)
+	run_hv "$WORK/smp-$mode.dtb" 1G 2 120 "$L" $(loader "$GUESTS/smp.bin" 0x47000000)
 	for t in "CPU_ON vCPU 1" "vCPU 1 runs" "AFFINITY_INFO says vCPU 1 is on" \
 		"CPU_ON again is ALREADY_ON" "CPU_ON of a vCPU that does not exist is INVALID_PARAMETERS"; do
 		expect "$L" "^\(domU1\) PASS smp: $t" "smp $mode: $t"
