@@ -36,7 +36,15 @@ void plan_out_size(char *buf, size_t size, unsigned long long bytes)
 		bytes >>= 10;
 		u++;
 	}
-	snprintf(buf, size, "%llu %s", bytes, unit[u]);
+	if (u > 0 || bytes < 1024) {
+		snprintf(buf, size, "%llu %s", bytes, unit[u]);
+		return;
+	}
+	/* Not a whole number of KiB: approximate (the range column is exact). */
+	double v = (double)bytes;
+	for (u = 0; u < 4 && v >= 1024; u++)
+		v /= 1024;
+	snprintf(buf, size, "~%.1f %s", v, unit[u]);
 }
 
 void plan_out_table(FILE *f, const struct plan *plan)
@@ -52,8 +60,11 @@ void plan_out_table(FILE *f, const struct plan *plan)
 		         (unsigned long long)e->range.base,
 		         (unsigned long long)(e->range.base + e->range.size - 1));
 		plan_out_size(sz, sizeof(sz), e->range.size);
-		fprintf(f, "%-37s %-10s %-12s %-10s %s\n", range, sz, plan_out_owner(plan, e),
-		        plan_kind_name(e->kind), e->kind == PLAN_KIND_UNUSED ? "" : e->label);
+		if (e->kind == PLAN_KIND_UNUSED)
+			fprintf(f, "%-37s %-10s %-12s %s\n", range, sz, "-", "unused");
+		else
+			fprintf(f, "%-37s %-10s %-12s %-10s %s\n", range, sz,
+			        plan_out_owner(plan, e), plan_kind_name(e->kind), e->label);
 	}
 	free(map);
 }

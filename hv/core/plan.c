@@ -771,6 +771,7 @@ static void read_domain(struct reader *r, int node, int chosen)
 	}
 
 	p = fdt_getprop(r->fdt, node, "memory", &len);
+	bool has_memory = p && len == 8;
 	if (!p)
 		plan_error(plan, "%s: missing memory", d->node);
 	else if (len != 8)
@@ -786,7 +787,7 @@ static void read_domain(struct reader *r, int node, int chosen)
 	if (d->direct_map && !d->is_static)
 		plan_error(plan, "%s: direct-map without xen,static-mem", d->node);
 	/* An unreadable xen,static-mem is already an error: its sum means nothing. */
-	if (d->is_static && readable && d->memory_kib != 0) {
+	if (d->is_static && readable && has_memory) {
 		uint64_t sum = 0;
 		bool wrapped = false;
 		for (unsigned int i = 0; i < d->nr_static; i++) {

@@ -261,6 +261,128 @@ TEST(many_errors_are_counted)
 	CHECK_EQ(plan.nr_errors, 6);
 }
 
+/* ---- passthrough through plan_input.module_ptr ---- */
+
+static const void *partial_blob;
+static bool hide_module, garbage_module;
+
+/* The module's contents: the compiled partial DT, zero-padded to @size. */
+static const void *test_module_ptr(void *ctx, uint64_t pa, uint64_t size)
+{
+	static char buf[0x10000];
+	(void)ctx;
+	if (pa != 0x4c000000 || size > sizeof(buf) || !partial_blob || hide_module)
+		return NULL;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, partial_blob, fdt_totalsize(partial_blob));
+	if (garbage_module)
+		memset(buf, 0xab, 64);
+	return buf;
+}
+
+static int build_pt(bool direct, const char *device)
+{
+	char host[8192], part[2048];
+	snprintf(host, sizeof(host),
+	         "%s virtio_mmio@a003e00 { compatible = \"virtio,mmio\"; dma-coherent;\n"
+	         "  reg = <0 0xa003e00 0 0x200>; interrupts = <0 0x2f 1>; };\n"
+	         " rtc@9010000 { compatible = \"arm,pl031\"; reg = <0 0x9010000 0 0x1000>; "
+	         "interrupts = <0 2 4>; };\n"
+	         " chosen { #address-cells = <1>; #size-cells = <1>;\n"
+	         " d { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"
+	         " cpus = <1>; memory = <0 0x40000>; xen,static-mem = <0x60000000 0x10000000>; %s\n"
+	         " " KERNEL(
+	             0x4a000000) "\n"
+	                         " module@4c000000 { compatible = \"multiboot,device-tree\", "
+	                         "\"multiboot,module\"; reg = <0x4c000000 0x10000>; }; }; };\n};\n",
+	         HOST_HEAD, direct ? "direct-map;" : "");
+	snprintf(part, sizeof(part),
+	         "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
+	         " passthrough { compatible = \"simple-bus\"; ranges; #address-cells = <2>; "
+	         "#size-cells = <2>;\n%s }; };\n",
+	         device);
+	void *fdt = compile(host);
+	void *pt = compile(part);
+	CHECK(fdt && pt);
+	if (!fdt || !pt) {
+		free(fdt);
+		free(pt);
+		return -1000;
+	}
+	partial_blob = pt;
+	struct plan_input in = {.fdt = fdt,
+	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
+	                        .module_ptr = test_module_ptr};
+	int rc = plan_build(&in, &plan);
+	free(fdt);
+	free(pt);
+	partial_blob = NULL;
+	return rc;
+}
+
+#define VIRTIO_PT(extra)                                                                           \
+	"virtio@a003e00 { compatible = \"virtio,mmio\"; interrupts = <0 0x2f 1>;\n"                \
+	" xen,reg = <0 0xa003000 0 0x1000 0 0xa003000>; xen,path = "                               \
+	"\"/virtio_mmio@a003e00\"; " extra " };"
+
+TEST(passthrough_is_read_from_the_module)
+{
+	CHECK_EQ(build_pt(true, VIRTIO_PT("")), 0);
+	dump_messages();
+	const struct plan_domain *d = &plan.domains[0];
+	CHECK_EQ(d->nr_pt, 1);
+	CHECK(strcmp(d->pt[0].path, "/virtio_mmio@a003e00") == 0);
+	CHECK(strcmp(d->pt[0].node, "/passthrough/virtio@a003e00") == 0);
+	CHECK_EQ(d->pt[0].nr_regs, 1);
+	CHECK_EQ(d->pt[0].regs[0].pa, 0xa003000);
+	CHECK_EQ(d->pt[0].regs[0].size, 0x1000);
+	CHECK_EQ(d->pt[0].regs[0].ipa, 0xa003000);
+	CHECK_EQ(d->pt[0].nr_irqs, 1);
+	CHECK_EQ(d->pt[0].irqs[0], 32 + 0x2f);
+	CHECK(d->pt[0].dma_capable);
+	CHECK(!d->pt[0].force_without_iommu);
+}
+
+TEST(dma_rule)
+{
+	/* virtio,mmio is DMA capable: refused for a domain that is not direct-mapped... */
+	CHECK(build_pt(false, VIRTIO_PT("")) != 0);
+	CHECK(has_message("/chosen/d /passthrough/virtio@a003e00: DMA-capable device for a "
+	                  "domain that is not direct-mapped, and there is no IOMMU: direct-map "
+	                  "the domain or set xen,force-assign-without-iommu"));
+	/* ...allowed with a warning when forced... */
+	CHECK_EQ(build_pt(false, VIRTIO_PT("xen,force-assign-without-iommu;")), 0);
+	CHECK_EQ(plan.nr_messages, 1);
+	CHECK_EQ(plan.messages[0].severity, PLAN_WARNING);
+	/* ...and a device with no DMA (an RTC, known only by its host node) is fine. */
+	CHECK_EQ(build_pt(false, "rtc { interrupts = <0 2 4>; xen,path = \"/rtc@9010000\";\n"
+	                         " xen,reg = <0 0x9010000 0 0x1000 0 0x9010000>; };"),
+	         0);
+	dump_messages();
+	CHECK(!plan.domains[0].pt[0].dma_capable);
+	CHECK_EQ(plan.domains[0].pt[0].irqs[0], 34);
+	/* dma-coherent on the host node is enough to make it a bus master. */
+	CHECK(build_pt(false, "dev { xen,path = \"/virtio_mmio@a003e00\";\n"
+	                      " xen,reg = <0 0xa003000 0 0x1000 0 0xa003000>; };") != 0);
+}
+
+TEST(missing_module_is_a_warning)
+{
+	hide_module = true;
+	CHECK_EQ(build_pt(true, VIRTIO_PT("")), 0);
+	hide_module = false;
+	CHECK_EQ(plan.domains[0].nr_pt, 0);
+	CHECK(has_message("/chosen/d/module@4c000000: partial device tree not available, "
+	                  "passthrough not checked"));
+	CHECK_EQ(plan.messages[0].severity, PLAN_WARNING);
+	/* A module that is not a DT blob is an error. */
+	garbage_module = true;
+	CHECK(build_pt(true, VIRTIO_PT("")) != 0);
+	garbage_module = false;
+	CHECK(
+	    has_message("/chosen/d/module@4c000000: not a valid device tree blob within its reg"));
+}
+
 /* ---- plan_memory_map against a brute-force oracle ---- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -421,6 +543,9 @@ int main(void)
 	RUN(device_placement);
 	RUN(errors_are_all_reported);
 	RUN(many_errors_are_counted);
+	RUN(passthrough_is_read_from_the_module);
+	RUN(dma_rule);
+	RUN(missing_module_is_a_warning);
 	RUN(memory_map_covers_ram_once);
 	RUN(kind_names);
 	RUN(bad_blob_is_an_error);
