@@ -689,6 +689,34 @@ static void read_pt_device(struct reader *r, const void *pt, int node, struct pl
 	}
 }
 
+/*
+ * libfdt 1.6.1 walks forever when a property's length brings the walk back
+ * to the property's own offset (fdt_check_full() included). Walk the tags
+ * once, requiring progress, before handing the blob to libfdt: every tag
+ * then moves strictly forward inside the structure block, so this ends.
+ */
+static bool blob_walk_ends(const void *fdt)
+{
+	int off, next = 0;
+	uint32_t tag;
+
+	do {
+		off = next;
+		tag = fdt_next_tag(fdt, off, &next);
+		if (tag != FDT_END && next <= off)
+			return false;
+	} while (tag != FDT_END && next >= 0);
+	return true;
+}
+
+/* Header, size, a walk that ends, then libfdt's own full check. */
+static bool blob_ok(const void *fdt, uint64_t size)
+{
+	return size >= sizeof(struct fdt_header) && fdt_check_header(fdt) == 0 &&
+	       fdt_totalsize(fdt) <= size && blob_walk_ends(fdt) &&
+	       fdt_check_full(fdt, fdt_totalsize(fdt)) == 0;
+}
+
 static void read_passthrough(struct reader *r, struct plan_domain *d, const struct plan_module *m)
 {
 	struct plan *plan = r->plan;
@@ -701,8 +729,7 @@ static void read_passthrough(struct reader *r, struct plan_domain *d, const stru
 		          m->node);
 		return;
 	}
-	if (m->range.size < sizeof(struct fdt_header) || fdt_check_header(pt) != 0 ||
-	    fdt_totalsize(pt) > m->range.size || fdt_check_full(pt, fdt_totalsize(pt)) != 0) {
+	if (!blob_ok(pt, m->range.size)) {
 		plan_error(plan, "%s: not a valid device tree blob within its reg", m->node);
 		return;
 	}
@@ -873,10 +900,8 @@ int plan_build(const struct plan_input *in, struct plan *plan)
 	struct reader r = {.in = in, .fdt = in->fdt, .plan = plan};
 
 	memset(plan, 0, sizeof(*plan));
-	if (!in->fdt || (in->fdt_size && in->fdt_size < sizeof(struct fdt_header)) ||
-	    fdt_check_header(in->fdt) != 0 ||
-	    (in->fdt_size && fdt_totalsize(in->fdt) > in->fdt_size) ||
-	    fdt_check_full(in->fdt, fdt_totalsize(in->fdt)) != 0) {
+	/* No size given: the hypervisor trusts the header's totalsize. */
+	if (!in->fdt || !blob_ok(in->fdt, in->fdt_size ? in->fdt_size : fdt_totalsize(in->fdt))) {
 		plan_error(plan, "/: the host device tree is not a valid blob");
 		return -HV_EINVAL;
 	}

@@ -535,6 +535,32 @@ TEST(bad_blob_is_an_error)
 	CHECK_EQ(plan.nr_errors, 1);
 }
 
+/* libfdt 1.6.1 loops forever on this; plan_build() must refuse it. */
+TEST(blob_that_loops_libfdt_is_refused)
+{
+	char dts[4096];
+	snprintf(dts, sizeof(dts), "%s chosen { };\n};\n", HOST_HEAD);
+	uint8_t *fdt = compile(dts);
+	CHECK(fdt != NULL);
+	if (!fdt)
+		return;
+	/* The first property: its length makes the walk return to its own tag. */
+	uint32_t off = fdt_off_dt_struct(fdt);
+	int found = 0;
+	for (uint32_t o = off; o + 8 <= fdt_totalsize(fdt); o += 4) {
+		if (fdt32_ld((const fdt32_t *)(fdt + o)) == FDT_PROP) {
+			fdt32_st(fdt + o + 4, 0xfffffff4u);
+			found = 1;
+			break;
+		}
+	}
+	CHECK(found);
+	struct plan_input in = {.fdt = fdt, .fdt_size = fdt_totalsize(fdt)};
+	CHECK(plan_build(&in, &plan) != 0);
+	CHECK(has_message("/: the host device tree is not a valid blob"));
+	free(fdt);
+}
+
 int main(void)
 {
 	RUN(host_facts_are_read);
@@ -549,5 +575,6 @@ int main(void)
 	RUN(memory_map_covers_ram_once);
 	RUN(kind_names);
 	RUN(bad_blob_is_an_error);
+	RUN(blob_that_loops_libfdt_is_refused);
 	return tl_finish();
 }
