@@ -38,6 +38,8 @@ struct mm {
 
 /**
  * mm_init() - set up the memory core from a validated plan.
+ * @mm:   the core's state; the hypervisor keeps one for its lifetime.
+ * @plan: must outlive @mm (domains are re-created from it).
  *
  * Checks again, defensively, what plan_build() already checked: static
  * banks page aligned, inside one RAM bank, claimed once, clear of the
