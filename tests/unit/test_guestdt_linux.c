@@ -11,8 +11,9 @@
  * x0 = DT and jumps to the kernel entry: QEMU neither generates nor edits
  * a device tree here. Without EL2, QEMU's PSCI conduit is HVC, as our
  * tree says. Linux must bring up both CPUs, its timer, GIC and UART from
- * our tree, find the initramfs from /chosen and run its /init, which
- * prints a marker and powers off.
+ * our tree, probe the passed-through PL031 RTC merged from a partial DT,
+ * find the initramfs from /chosen and run its /init, which prints a
+ * marker and powers off.
  *
  * The kernel is Debian's arm64 cloud Image (scripts/fetch-guest-linux.sh,
  * run by `make deps`).
@@ -47,9 +48,37 @@ static const char *tmp(const char *name)
 	return path_buf;
 }
 
+/* /init: print /proc/interrupts and a marker, then power off. */
 static const char init_s[] = ".global _start\n"
                              "_start:\n"
+                             "	adr x0, s_proc\n" /* mount("proc", "/proc", "proc", 0, 0) */
+                             "	adr x1, s_mnt\n"
+                             "	adr x2, s_proc\n"
+                             "	mov x3, #0\n"
+                             "	mov x4, #0\n"
+                             "	mov x8, #40\n"
+                             "	svc #0\n"
+                             "	mov x0, #-100\n" /* openat(AT_FDCWD, "/proc/interrupts", 0) */
+                             "	adr x1, s_intr\n"
+                             "	mov x2, #0\n"
+                             "	mov x3, #0\n"
+                             "	mov x8, #56\n"
+                             "	svc #0\n"
+                             "	mov x19, x0\n"
+                             "1:	mov x0, x19\n" /* read, write to stdout, until EOF */
+                             "	ldr x1, =buf\n"
+                             "	mov x2, #4096\n"
+                             "	mov x8, #63\n"
+                             "	svc #0\n"
+                             "	cmp x0, #0\n"
+                             "	b.le 2f\n"
+                             "	mov x2, x0\n"
                              "	mov x0, #1\n"
+                             "	ldr x1, =buf\n"
+                             "	mov x8, #64\n"
+                             "	svc #0\n"
+                             "	b 1b\n"
+                             "2:	mov x0, #1\n"
                              "	adr x1, msg\n"
                              "	mov x2, #(end - msg)\n"
                              "	mov x8, #64\n" /* write */
@@ -60,9 +89,32 @@ static const char init_s[] = ".global _start\n"
                              "	mov x3, #0\n"
                              "	mov x8, #142\n" /* reboot */
                              "	svc #0\n"
-                             "1:	b 1b\n"
+                             "3:	b 3b\n"
+                             "s_proc: .asciz \"proc\"\n"
+                             "s_mnt: .asciz \"/proc\"\n"
+                             "s_intr: .asciz \"/proc/interrupts\"\n"
                              "msg:	.ascii \"BULKHEAD-INIT-OK\\n\"\n"
-                             "end:\n";
+                             "end:\n"
+                             "	.ltorg\n"
+                             "	.bss\n"
+                             "buf:	.skip 4096\n";
+
+/* The console line of /proc/interrupts for @name must show GIC INTID @intid. */
+static bool irq_line(const char *log, const char *name, unsigned int intid)
+{
+	char want[32];
+	snprintf(want, sizeof(want), "GICv3 %3u Level", intid);
+	for (const char *p = strstr(log, name); p != NULL; p = strstr(p + 1, name)) {
+		const char *bol = p;
+		while (bol > log && bol[-1] != '\n')
+			bol--;
+		const char *hit = strstr(bol, want);
+		if (hit != NULL && hit < p)
+			return true;
+	}
+	printf("  /proc/interrupts has no line \"%s ... %s\"\n", want, name);
+	return false;
+}
 
 /* One newc cpio entry. */
 static size_t cpio_entry(uint8_t *out, const char *name, unsigned int mode, unsigned int rmaj,
@@ -168,6 +220,7 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	size_t cpio_len = 0;
 	cpio_len += cpio_entry(cpio + cpio_len, "dev", 040755, 0, 0, NULL, 0);
 	cpio_len += cpio_entry(cpio + cpio_len, "dev/console", 020600, 5, 1, NULL, 0);
+	cpio_len += cpio_entry(cpio + cpio_len, "proc", 040755, 0, 0, NULL, 0);
 	cpio_len += cpio_entry(cpio + cpio_len, "init", 0100755, 0, 0, init, init_len);
 	cpio_len += cpio_entry(cpio + cpio_len, "TRAILER!!!", 0, 0, 0, NULL, 0);
 
@@ -189,6 +242,40 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	d.modules[1] =
 	    (struct plan_module){.kind = PLAN_MODULE_RAMDISK, .range = {INITRD_AT, cpio_len}};
 
+	/*
+	 * Passthrough: the board's PL031 RTC, described as a dom0less partial
+	 * DT would (its own clock inside /passthrough, the /gic placeholder as
+	 * interrupt parent, xen,* properties for the hypervisor).
+	 */
+	static const char partial_dts[] =
+	    "/dts-v1/;\n/ {\n"
+	    "	#address-cells = <2>; #size-cells = <2>;\n"
+	    "	gic: gic { phandle = <65000>; };\n"
+	    "	passthrough {\n"
+	    "		compatible = \"simple-bus\"; ranges;\n"
+	    "		#address-cells = <2>; #size-cells = <2>;\n"
+	    "		clk: pclk { compatible = \"fixed-clock\"; #clock-cells = <0>;\n"
+	    "			clock-frequency = <24000000>; };\n"
+	    "		rtc@9010000 {\n"
+	    "			compatible = \"arm,pl031\", \"arm,primecell\";\n"
+	    "			reg = <0 0x9010000 0 0x1000>;\n"
+	    "			interrupt-parent = <&gic>;\n"
+	    "			interrupts = <0 2 4>;\n"
+	    "			clocks = <&clk>; clock-names = \"apb_pclk\";\n"
+	    "			xen,reg = <0 0x9010000 0 0x1000 0 0x9010000>;\n"
+	    "			xen,path = \"/pl031@9010000\";\n"
+	    "			xen,force-assign-without-iommu;\n"
+	    "		};\n"
+	    "	};\n"
+	    "};\n";
+	size_t partial_len;
+	CHECK(write_file(tmp("partial.dts"), partial_dts, sizeof(partial_dts) - 1));
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s/partial.dtb %s/partial.dts", tmpdir,
+	         tmpdir);
+	CHECK_EQ(system(cmd), 0);
+	void *partial = read_file(tmp("partial.dtb"), &partial_len);
+	CHECK(partial != NULL);
+
 	struct kimage_layout l;
 	char err[200];
 	r = kimage_plan(&d, mods, image_len, 64 * KiB, &l, err, sizeof(err));
@@ -199,7 +286,10 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	}
 	CHECK(l.info.is_image);
 	static uint8_t dtb[64 * KiB];
-	struct guestdt_extra x = {.initrd = l.initrd, .initrd_size = l.initrd_size};
+	struct guestdt_extra x = {.initrd = l.initrd,
+	                          .initrd_size = l.initrd_size,
+	                          .partial = partial,
+	                          .partial_size = partial_len};
 	int n = guestdt_build(&d, &x, dtb, sizeof(dtb));
 	CHECK(n > 0 && (uint64_t)n < STUB_OFF);
 	CHECK_EQ(kimage_load(&l, dtb, (size_t)n, map_ram, NULL), 0);
@@ -251,6 +341,7 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	    "arch_timer: cp15 timer(s) running at 62.50MHz (virt)",
 	    "smp: Brought up 1 node, 2 CPUs",
 	    "9000000.pl011: ttyAMA0 at MMIO 0x9000000",
+	    "rtc-pl031 9010000.rtc: registered as rtc0", /* passthrough */
 	    "Trying to unpack rootfs image as initramfs...",
 	    "Run /init as init process",
 	    "BULKHEAD-INIT-OK",
@@ -262,6 +353,10 @@ TEST(linux_boots_from_guestdt_and_kimage)
 			printf("  console lacks: %s\n", expect[e]);
 			all = false;
 		}
+	/* Interrupt specifiers became the right INTIDs: timer PPI, UART, passthrough. */
+	all &= irq_line(log, "arch_timer", 27);
+	all &= irq_line(log, "uart-pl011", 33);
+	all &= irq_line(log, "rtc-pl031", 34);
 	CHECK(all);
 	if (getenv("GUESTDT_LINUX_LOG") != NULL)
 		fputs(log, stdout);
@@ -270,6 +365,7 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	free(log);
 	free(image);
 	free(init);
+	free(partial);
 	host_ram_reset();
 }
 
