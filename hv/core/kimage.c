@@ -135,8 +135,10 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 	if (d->nr_banks == 0 || d->nr_banks > PLAN_MAX_STATIC_BANKS)
 		return fail(err, err_size, -HV_EINVAL, "%s: no memory bank", d->node);
 	for (unsigned int i = 0; i < d->nr_banks; i++)
+		/* End addresses are computed: a bank may not end at 2^64 either. */
 		if (!range_valid(d->banks[i].ipa, d->banks[i].size) ||
-		    !range_valid(d->banks[i].pa, d->banks[i].size))
+		    !range_valid(d->banks[i].pa, d->banks[i].size) ||
+		    d->banks[i].size > UINT64_MAX - d->banks[i].ipa)
 			return fail(err, err_size, -HV_EINVAL, "%s: bank %u is empty or wraps",
 			            d->node, i);
 	if (dtb_max == 0 || dtb_max > KIMAGE_DTB_MAX || !is_aligned(dtb_max, 8))

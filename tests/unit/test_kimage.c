@@ -268,9 +268,18 @@ TEST(refuse_bad_configuration)
 	CHECK_EQ(kimage_plan(&d, h, 64, 2 * MiB + 8, &l, err, sizeof(err)), -HV_EINVAL);
 	CHECK_EQ(kimage_plan(&d, h, 64, 2 * MiB, &l, err, sizeof(err)), 0);
 
-	/* Empty or wrapping banks. */
+	/* Empty or wrapping banks, or one ending exactly at 2^64. */
 	d.banks[0].size = 0;
 	CHECK_EQ(kimage_plan(&d, h, 64, 64 * KiB, &l, err, sizeof(err)), -HV_EINVAL);
+	d.banks[0].ipa = 0ull - 64 * MiB;
+	d.banks[0].size = 64 * MiB;
+	CHECK_EQ(kimage_plan(&d, h, 64, 64 * KiB, &l, err, sizeof(err)), -HV_EINVAL);
+	CHECK(strstr(err, "/chosen/domU1: bank 0 is empty or wraps") != NULL);
+	d.banks[0].size = 64 * MiB - 1; /* the very top of the address space works */
+	CHECK_EQ(kimage_plan(&d, h, 64, 64 * KiB, &l, err, sizeof(err)), 0);
+	CHECK_EQ(ipa_addr(l.kernel_load), 0ull - 64 * MiB);
+	CHECK_EQ(ipa_addr(l.dtb), 0ull - 2 * MiB);
+	CHECK(ipa_addr(l.initrd) >= ipa_addr(l.kernel_load) + 4 * MiB);
 }
 
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
