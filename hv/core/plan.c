@@ -20,8 +20,16 @@
 
 void plan_msg(struct plan *plan, enum plan_severity sev, const char *fmt, ...)
 {
+	char text[PLAN_MESSAGE_MAX];
 	va_list ap;
 
+	va_start(ap, fmt);
+	fmt_vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	/* The same fact found twice (root cells read for every node) is said once. */
+	for (unsigned int i = 0; i < plan->nr_messages; i++)
+		if (plan->messages[i].severity == sev && strcmp(plan->messages[i].text, text) == 0)
+			return;
 	if (sev == PLAN_ERROR)
 		plan->nr_errors++;
 	if (plan->nr_messages >= PLAN_MAX_MESSAGES) {
@@ -30,9 +38,7 @@ void plan_msg(struct plan *plan, enum plan_severity sev, const char *fmt, ...)
 	}
 	struct plan_message *m = &plan->messages[plan->nr_messages++];
 	m->severity = sev;
-	va_start(ap, fmt);
-	fmt_vsnprintf(m->text, sizeof(m->text), fmt, ap);
-	va_end(ap);
+	memcpy(m->text, text, sizeof(text));
 }
 
 void plan_range_text(char *buf, size_t size, uint64_t base, uint64_t len)

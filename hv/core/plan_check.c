@@ -377,17 +377,17 @@ static void check_passthrough(struct plan *plan)
 			if (!dev->dma_capable || d->direct_map)
 				continue;
 			if (!dev->force_without_iommu)
-				plan_error(plan,
-				           "%s %s: DMA-capable device for a domain that is not "
-				           "direct-mapped, and there is no IOMMU: direct-map the "
-				           "domain or set xen,force-assign-without-iommu",
-				           d->node, dev->node);
+				plan_error(
+				    plan,
+				    "%s %s: DMA-capable, no IOMMU, domain not direct-mapped: "
+				    "direct-map it or set xen,force-assign-without-iommu",
+				    d->node, dev->node);
 			else
-				plan_warn(plan,
-				          "%s %s: DMA-capable device without an IOMMU in a domain "
-				          "that is not direct-mapped: its DMA will miss the "
-				          "guest's memory",
-				          d->node, dev->node);
+				plan_warn(
+				    plan,
+				    "%s %s: DMA-capable, no IOMMU, domain not direct-mapped: its "
+				    "DMA will miss the guest's memory",
+				    d->node, dev->node);
 		}
 	}
 }

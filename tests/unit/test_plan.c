@@ -347,9 +347,9 @@ TEST(dma_rule)
 {
 	/* virtio,mmio is DMA capable: refused for a domain that is not direct-mapped... */
 	CHECK(build_pt(false, VIRTIO_PT("")) != 0);
-	CHECK(has_message("/chosen/d /passthrough/virtio@a003e00: DMA-capable device for a "
-	                  "domain that is not direct-mapped, and there is no IOMMU: direct-map "
-	                  "the domain or set xen,force-assign-without-iommu"));
+	CHECK(
+	    has_message("/chosen/d /passthrough/virtio@a003e00: DMA-capable, no IOMMU, domain not "
+	                "direct-mapped: direct-map it or set xen,force-assign-without-iommu"));
 	/* ...allowed with a warning when forced... */
 	CHECK_EQ(build_pt(false, VIRTIO_PT("xen,force-assign-without-iommu;")), 0);
 	CHECK_EQ(plan.nr_messages, 1);
