@@ -229,6 +229,13 @@ static void read_ram(struct reader *r)
 				           (unsigned long long)base, (unsigned long long)size);
 				continue;
 			}
+			if (!plan_below_pa_limit(base, size)) {
+				plan_error(
+				    plan,
+				    "%s: reg[%d] %s is beyond the 48-bit physical address space",
+				    path, i, rt);
+				continue;
+			}
 			if (plan->nr_ram >= PLAN_MAX_RAM_BANKS) {
 				plan_error(plan, "%s: reg[%d] %s: more than %d RAM banks", path, i,
 				           rt, PLAN_MAX_RAM_BANKS);

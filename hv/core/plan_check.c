@@ -179,18 +179,19 @@ static void check_ram_banks(struct plan *plan)
 /*
  * Upper bound of stage-2 table pages to map [base, base+size) with 4 KiB
  * pages and no block mappings (the worst case): one level-3 table per
- * 2 MiB touched, one level-2 table per 1 GiB touched. A range touches at
- * most size/granule + 2 granules, whatever its alignment.
+ * 2 MiB touched, one level-2 table per 1 GiB touched, one level-1 table
+ * per 512 GiB touched (IPA above 39 bits). A range touches at most
+ * size/granule + 2 granules, whatever its alignment.
  */
 static uint64_t s2_pages(uint64_t size)
 {
-	return (size >> 21) + 2 + (size >> 30) + 2;
+	return (size >> 21) + 2 + (size >> 30) + 2 + (size >> 39) + 2;
 }
 
 /*
  * What the static heap must hold: PLAN_HV_HEAP_ALLOWANCE for the
- * hypervisor itself, and per domain the 2 concatenated level-1 root pages
- * (40-bit IPA, 4 KiB granule, start level 1), the table pages for its
+ * hypervisor itself, and per domain 16 root pages (the most an IPA size
+ * up to 48 bits can concatenate at the start level), the table pages for its
  * RAM banks and passthrough MMIO, and the RAM of a domain without static
  * memory (it comes from the heap).
  */
@@ -200,7 +201,7 @@ static uint64_t heap_needed(const struct plan *plan)
 
 	for (unsigned int i = 0; i < plan->nr_domains; i++) {
 		const struct plan_domain *d = &plan->domains[i];
-		uint64_t pages = 2;
+		uint64_t pages = 16;
 
 		for (unsigned int b = 0; b < d->nr_banks; b++)
 			pages += s2_pages(d->banks[b].size);
@@ -307,6 +308,9 @@ static void check_pt_reg(struct plan *plan, unsigned int di, unsigned int pi, un
 	char subject[PLAN_MESSAGE_MAX];
 
 	pt_subject(d, dev, r, subject, sizeof(subject));
+	if (!plan_below_pa_limit(pa, size) || !plan_below_pa_limit(dev->regs[r].ipa, size))
+		plan_error(plan, "%s -> 0x%llx is beyond the 48-bit address space", subject,
+		           (unsigned long long)dev->regs[r].ipa);
 	for (unsigned int i = 0; i < plan->nr_ram; i++)
 		if (ranges_overlap(pa, size, plan->ram[i].base, plan->ram[i].size))
 			plan_error(plan, "%s covers RAM", subject);

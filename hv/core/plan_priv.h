@@ -52,6 +52,15 @@ void plan_range_text(char *buf, size_t size, uint64_t base, uint64_t len);
 /** Checks across nodes, run once every node has been read. */
 void plan_check(struct plan *plan);
 
+/* arm64 with 4 KiB pages: physical and guest-physical addresses below 2^48. */
+#define PLAN_PA_LIMIT (1ull << 48)
+
+/* True when [base, base+size) ends at or below PLAN_PA_LIMIT. */
+static inline bool plan_below_pa_limit(uint64_t base, uint64_t size)
+{
+	return size <= PLAN_PA_LIMIT && base <= PLAN_PA_LIMIT - size;
+}
+
 /* Estimate of what the hypervisor needs from the static heap. */
 #define PLAN_HV_HEAP_ALLOWANCE (1ull << 20)
 
