@@ -121,13 +121,15 @@ static int cells_prop(struct reader *r, int node, const char *name, int def)
 
 	if (!p)
 		return def;
-	node_path(r->fdt, node, path, sizeof(path));
+	/* The path only for messages: fdt_get_path() walks the tree from the root. */
 	if (len != 4) {
+		node_path(r->fdt, node, path, sizeof(path));
 		plan_error(r->plan, "%s: %s has length %d, expected 4", path, name, len);
 		return -1;
 	}
 	uint32_t v = fdt32_ld(p);
 	if (v > 2) {
+		node_path(r->fdt, node, path, sizeof(path));
 		plan_error(r->plan, "%s: %s is %u, at most 2 supported", path, name, v);
 		return -1;
 	}
@@ -138,6 +140,7 @@ static int cells_prop(struct reader *r, int node, const char *name, int def)
  * A list property of (address, size) pairs, or triples with @extra address
  * cells after the size (xen,reg). Returns the entry count, 0 when absent,
  * -1 (with an error) when the length is not a whole number of entries.
+ * @owner names the node in messages; NULL: its path, computed on error.
  */
 static int list_prop(struct reader *r, const void *fdt, int node, const char *owner,
                      const char *name, int ac, int sc, int extra, const fdt32_t **out)
@@ -150,6 +153,11 @@ static int list_prop(struct reader *r, const void *fdt, int node, const char *ow
 	if (!p)
 		return 0;
 	if (entry == 0 || len <= 0 || len % entry != 0) {
+		char path[PLAN_PATH_MAX];
+		if (!owner) { /* computed only when needed: fdt_get_path() walks the tree */
+			node_path(fdt, node, path, sizeof(path));
+			owner = path;
+		}
 		plan_error(r->plan, "%s: %s has length %d, expected a multiple of %d", owner, name,
 		           len, entry);
 		return -1;
@@ -179,12 +187,10 @@ static bool reg_entry(struct reader *r, int node, int i, uint64_t *base, uint64_
 {
 	int ac, sc;
 	const fdt32_t *p;
-	char path[PLAN_PATH_MAX];
 
 	if (!parent_cells(r, node, &ac, &sc))
 		return false;
-	node_path(r->fdt, node, path, sizeof(path));
-	int n = list_prop(r, r->fdt, node, path, "reg", ac, sc, 0, &p);
+	int n = list_prop(r, r->fdt, node, NULL, "reg", ac, sc, 0, &p);
 	if (n <= i)
 		return false;
 	*base = read_cells(p + i * (ac + sc), ac);

@@ -52,7 +52,7 @@ void spin_unlock(spinlock_t *l);
 /* mmu.c */
 void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size);
 void mmu_map_ram(const struct plan *plan);
-void mmu_map_ram_range(uint64_t base, uint64_t size);
+bool mmu_map_ro(uint64_t base, uint64_t size);
 void mmu_enable(void);
 unsigned int mmu_pa_bits(void);
 

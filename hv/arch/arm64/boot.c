@@ -56,38 +56,6 @@ uint64_t boot_cpu_mpidr(unsigned int index)
 	return index;
 }
 
-/*
- * Map RAM from the /memory nodes before plan_build(), which reads boot
- * modules (partial device trees) through module_ptr: RAM is then
- * identity mapped and module_ptr is the identity. plan_build() checks the
- * same nodes properly; this only maps what they say is RAM.
- */
-static void map_dt_memory(const void *fdt)
-{
-	int root_ac = fdt_address_cells(fdt, 0), root_sc = fdt_size_cells(fdt, 0), node;
-
-	if (root_ac < 1 || root_ac > 2 || root_sc < 1 || root_sc > 2)
-		return;
-	fdt_for_each_subnode(node, fdt, 0)
-	{
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		int len;
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-
-		if (!type || strcmp(type, "memory") != 0 || !reg)
-			continue;
-		for (int i = 0; (i + root_ac + root_sc) * 4 <= len; i += root_ac + root_sc) {
-			uint64_t base = fdt32_to_cpu(reg[i]), size = fdt32_to_cpu(reg[i + root_ac]);
-			if (root_ac == 2)
-				base = (base << 32) | fdt32_to_cpu(reg[i + 1]);
-			if (root_sc == 2)
-				size = (size << 32) | fdt32_to_cpu(reg[i + root_ac + 1]);
-			if (size && base >= (1ull << 30)) /* never over the device GiB */
-				mmu_map_ram_range(base, size);
-		}
-	}
-}
-
 /* Is @word one of the space-separated tokens of /chosen/xen,xen-bootargs? */
 static bool bootarg(const void *fdt, const char *word)
 {
@@ -110,10 +78,16 @@ static bool bootarg(const void *fdt, const char *word)
 	return false;
 }
 
+/*
+ * plan_build() reads boot modules (partial device trees) through this:
+ * map the module read-only, then the identity map is its address. Only
+ * above the device GiB; plan_build() checks that it lies in RAM.
+ */
 static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 {
 	(void)ctx;
-	(void)size;
+	if (pa < (1ull << 30) || !mmu_map_ro(pa, size))
+		return NULL;
 	return (const void *)(uintptr_t)pa;
 }
 
@@ -207,7 +181,6 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	host_fdt = fdt;
 	for (unsigned int i = 0; i < PLAN_MAX_CPUS; i++)
 		cpus[i].index = i;
-	map_dt_memory(fdt);
 	cpus[0].mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffull;
 
 	struct plan_input in = {

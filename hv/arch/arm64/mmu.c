@@ -32,7 +32,7 @@
 #define ATTR_RX     (PTE_ATTR(MAIR_NORMAL) | PTE_AP_RES1 | PTE_AP_RO | PTE_SH_IS | PTE_AF)
 
 #define VA_BITS   39
-#define POOL_SIZE 24
+#define POOL_SIZE 32
 
 static uint64_t pt_pool[POOL_SIZE][512] __attribute__((aligned(4096)));
 static unsigned int pt_used = 1; /* pt_pool[0] is the level-1 root */
@@ -109,13 +109,14 @@ void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size)
 	map_identity(0, 1ull << 30, ATTR_DEVICE); /* virt: flash, GIC, UART, ... */
 }
 
-void mmu_map_ram_range(uint64_t base, uint64_t size)
+bool mmu_map_ro(uint64_t base, uint64_t size)
 {
-	if (base + size > (1ull << VA_BITS))
-		return; /* plan_build() reports RAM it cannot use */
-	map_identity(base, size, ATTR_RW);
+	if (!size || base + size < base || base + size > (1ull << VA_BITS))
+		return false;
+	map_identity(base, size, ATTR_RO);
 	dsb(ishst);
 	__asm__ volatile("tlbi alle2\n dsb ish\n isb" ::: "memory");
+	return true;
 }
 
 void mmu_map_ram(const struct plan *plan)
