@@ -30,7 +30,7 @@ expect_exit0 "$L" "passthrough: qemu exits 0"
 
 # 2. Two Linux domains.
 linux_board "$WORK/linux.dtb" 2G 4 "bulkhead.check=1 earlycon" || fail "board linux"
-run_hv "$WORK/linux.dtb" 2G 4 120 "$WORK/linux.log" $(linux_devices)
+run_hv "$WORK/linux.dtb" 2G 4 300 "$WORK/linux.log" $(linux_devices)
 L="$WORK/linux.log"
 for d in domU1 domU2; do
 	grep -a "^($d) " "$L" | sed "s/^($d) //" >"$WORK/linux-$d.log"
