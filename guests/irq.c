@@ -11,7 +11,11 @@
  *  - pends an SPI with GICD_ISPENDR, routed to itself by GICD_IROUTER;
  *  - with a second vCPU: starts it (PSCI CPU_ON), which sets up its own
  *    redistributor and timer; they exchange SGIs both ways and an SPI is
- *    routed to vCPU 1.
+ *    routed to vCPU 1;
+ *  - with "reboot" in its bootargs: checks first that it starts with the
+ *    GIC in its reset state, and ends each life with PSCI SYSTEM_RESET
+ *    while a timer interrupt is still active (acknowledged, never ended)
+ *    and an SPI pending: the next life must find none of it.
  * Every check prints one PASS or FAIL line; tests/qemu/run-vgic.sh
  * asserts them.
  *
@@ -33,8 +37,8 @@
 static uint64_t stack1[1024] __attribute__((aligned(16)));
 
 /* Per vCPU, written by the interrupt handler. */
-static volatile uint64_t ticks[2], sgis[2][16], spis[2][2], bad_iar[2], nested[2];
-static volatile uint64_t vcpu1_ready, vcpu1_done;
+static volatile uint64_t ticks[2], sgis[2][16], spis[2][2], bad_iar[2];
+static volatile uint64_t vcpu1_ready, skip_eoi;
 
 void guest_main(void *dtb, uint64_t t0);
 void irq_handler(void);
@@ -164,6 +168,10 @@ void irq_handler(void)
 	uint64_t iar = rd(ICC_IAR1_EL1);
 	uint32_t intid = (uint32_t)(iar & 0xffffff);
 
+	if (intid == VTIMER && skip_eoi) {
+		ticks[me]++;
+		return; /* left active on purpose, with IRQs kept masked */
+	}
 	if (intid == VTIMER) {
 		ticks[me]++;
 		if (ticks[me] < TICKS)
@@ -236,6 +244,18 @@ static bool wait_for(volatile uint64_t *p, uint64_t want)
 	return *p >= want;
 }
 
+static bool has(const char *s, const char *w)
+{
+	for (; *s; s++) {
+		unsigned int i = 0;
+		while (w[i] && s[i] == w[i])
+			i++;
+		if (!w[i])
+			return true;
+	}
+	return false;
+}
+
 void secondary_main(void)
 {
 	install_vectors();
@@ -264,7 +284,19 @@ void guest_main(void *dtb, uint64_t t0)
 	}
 	if (dt.bootargs[0] == '2')
 		ncpu = 2;
+	bool reboot = has(dt.bootargs, "reboot");
 	install_vectors();
+	if (reboot) {
+		console_write("irq: life starts\n", 17);
+		say((rd32(GICD) & 3) == 0, "reset state: GICD_CTLR groups disabled", rd32(GICD));
+		say(rd32(GICD + 0x104) == 0, "reset state: no SPI enabled", rd32(GICD + 0x104));
+		say(rd32(GICD + 0x204) == 0, "reset state: no SPI pending", rd32(GICD + 0x204));
+		say(rd32(GICR + 0x10300) == 0, "reset state: nothing active", rd32(GICR + 0x10300));
+		say(rd32(GICR + 0x10100) == 0, "reset state: no PPI enabled", rd32(GICR + 0x10100));
+		say(rd32(GICR + 0x14) == 6, "reset state: redistributor asleep", rd32(GICR + 0x14));
+		say((rd(cntv_ctl_el0) & 1) == 0, "reset state: virtual timer off",
+		    rd(cntv_ctl_el0));
+	}
 
 	/* Distributor identification and enable. */
 	uint32_t pidr2 = rd32(GICD + 0xffe8), typer = rd32(GICD + 0x4);
@@ -340,6 +372,19 @@ void guest_main(void *dtb, uint64_t t0)
 		    spis[1][1]);
 	}
 	say(bad_iar[0] == 0 && bad_iar[1] == 0, "no unexpected interrupt", bad_iar[0] | bad_iar[1]);
-	(void)nested;
+	if (reboot) {
+		/* Leave a mess: an active timer interrupt, a pending SPI. */
+		skip_eoi = 1;
+		uint64_t t = ticks[0];
+		timer_arm();
+		ok = wait_for(&ticks[0], t + 1);
+		__asm__ volatile("msr daifset, #2");
+		wr32(GICD + 0x100 + 4, 1u << (SPI_TEST - 32));
+		wr32(GICD + 0x200 + 4, 1u << (SPI_TEST - 32));
+		say(ok && (rd32(GICR + 0x10300) & (1u << VTIMER)), "timer interrupt left active",
+		    0);
+		console_write("irq: resetting\n", 15);
+		psci_system_reset();
+	}
 	console_write("irq: done\n", 10);
 }

@@ -305,8 +305,8 @@ static bool common_access(struct vgic *g, unsigned int vcpu, uint32_t off, uint3
 	return false;
 }
 
-uint32_t vgic_dist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
-                          uint64_t *val)
+static uint32_t dist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                            uint64_t *val)
 {
 	uint32_t kick = 0;
 	uint64_t rd = 0;
@@ -420,8 +420,8 @@ static uint32_t rd_frame(struct vgic *g, unsigned int vcpu, uint32_t off, unsign
 	return 0;
 }
 
-uint32_t vgic_rdist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
-                           uint64_t *val)
+static uint32_t rdist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                             uint64_t *val)
 {
 	unsigned int vcpu = off / VGIC_GICR_STRIDE;
 	uint32_t kick = 0;
@@ -448,7 +448,9 @@ uint32_t vgic_rdist_access(struct vgic *g, uint32_t off, unsigned int size, bool
 	return kick;
 }
 
-uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
+static uint32_t pend_private(struct vgic *g, unsigned int vcpu, uint32_t intid);
+
+static uint32_t send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
 {
 	uint32_t intid = (sgi1r >> 24) & 0xf, kick = 0;
 
@@ -457,7 +459,7 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
 	if ((sgi1r >> 40) & 1) { /* IRM: every PE but the sender */
 		for (unsigned int v = 0; v < g->nr_vcpus; v++)
 			if (v != src)
-				kick |= vgic_pend(g, v, intid);
+				kick |= pend_private(g, v, intid);
 		return kick;
 	}
 	uint64_t aff1 = (sgi1r >> 16) & 0xff, aff2 = (sgi1r >> 32) & 0xff,
@@ -468,12 +470,12 @@ uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
 	for (unsigned int b = 0; b < 16; b++) {
 		unsigned int v = rs * 16 + b;
 		if (((sgi1r >> b) & 1) && v < g->nr_vcpus)
-			kick |= vgic_pend(g, v, intid);
+			kick |= pend_private(g, v, intid);
 	}
 	return kick;
 }
 
-uint32_t vgic_pend(struct vgic *g, unsigned int vcpu, uint32_t intid)
+static uint32_t pend_private(struct vgic *g, unsigned int vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq;
 
@@ -491,13 +493,50 @@ uint32_t vgic_pend(struct vgic *g, unsigned int vcpu, uint32_t intid)
 uint32_t vgic_line(struct vgic *g, uint32_t intid, bool high)
 {
 	struct vgic_irq *irq;
+	uint32_t kick;
 
 	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
 		return 0;
 	irq = &g->spi[intid - VGIC_NR_PRIVATE];
 	uint8_t before = irq->flags;
 	irq->flags = high ? irq->flags | VGIC_LINE : irq->flags & ~VGIC_LINE;
-	return irq->flags != before ? owner_mask(g, 0, intid) : 0;
+	kick = irq->flags != before ? owner_mask(g, 0, intid) : 0;
+	g->hint |= kick;
+	return kick;
+}
+
+uint32_t vgic_dist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                          uint64_t *val)
+{
+	uint32_t kick = dist_access(g, off, size, write, val);
+
+	g->hint |= kick;
+	return kick;
+}
+
+uint32_t vgic_rdist_access(struct vgic *g, uint32_t off, unsigned int size, bool write,
+                           uint64_t *val)
+{
+	uint32_t kick = rdist_access(g, off, size, write, val);
+
+	g->hint |= kick;
+	return kick;
+}
+
+uint32_t vgic_send_sgi(struct vgic *g, unsigned int src, uint64_t sgi1r)
+{
+	uint32_t kick = send_sgi(g, src, sgi1r);
+
+	g->hint |= kick;
+	return kick;
+}
+
+uint32_t vgic_pend(struct vgic *g, unsigned int vcpu, uint32_t intid)
+{
+	uint32_t kick = pend_private(g, vcpu, intid);
+
+	g->hint |= kick;
+	return kick;
 }
 
 void vgic_set_hw(struct vgic *g, unsigned int vcpu, uint32_t intid, bool hw)
@@ -562,7 +601,7 @@ unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *
 	unsigned int n = 0;
 
 	*more = false;
-	if (vcpu >= g->nr_vcpus)
+	if (vcpu >= g->nr_vcpus || !(g->hint & (1u << vcpu)))
 		return 0;
 	/* Active interrupts first: the guest's EOI must find them in a list register. */
 	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
@@ -590,10 +629,14 @@ unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *
 			}
 		}
 		if (best == VGIC_SPURIOUS)
-			return n;
+			break;
 		fill_lr(vgic_irq_of(g, vcpu, best), best, vcpu, &lrs[n++]);
 	}
-	*more = vgic_highest_pending(g, vcpu) != VGIC_SPURIOUS;
+	if (n == max)
+		*more = *more || vgic_highest_pending(g, vcpu) != VGIC_SPURIOUS;
+	/* What is left out waits for a change (which sets the hint) or a sync. */
+	if (!*more)
+		g->hint &= ~(1u << vcpu);
 	return n;
 }
 
@@ -606,6 +649,8 @@ void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, 
 		if (!irq || irq->lr_vcpu != vcpu)
 			continue;
 		irq->lr_vcpu = VGIC_NO_LR;
+		if (lrs[k].active || lrs[k].pending)
+			g->hint |= 1u << vcpu;
 		if (lrs[k].active)
 			irq->flags |= VGIC_ACTIVE;
 		/*

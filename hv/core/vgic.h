@@ -67,6 +67,13 @@ struct vgic_cpu {
 
 struct vgic {
 	unsigned int nr_vcpus;
+	/*
+	 * vCPUs that may have something to deliver: set by every change that
+	 * returns a kick mask and by vgic_lr_sync(), cleared when
+	 * vgic_lr_collect() finds nothing left out. Lets the common trap
+	 * (nothing new) skip the scan of every INTID.
+	 */
+	uint32_t hint;
 	uint32_t ctlr; /* GICD_CTLR: EnableGrp0 (bit 0), EnableGrp1 (bit 1) */
 	struct vgic_irq spi[VGIC_NR_SPIS];
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];

@@ -35,4 +35,33 @@ SGI to vCPU 1 answered by its SGI to vCPU 0|SPI routed to vCPU 1 went there only
 	expect "$L" "^\(domU1\) irq: done" "vgic $n vCPU: guest finished"
 	expect_exit0 "$L" "vgic $n vCPU: qemu exits 0"
 done
+
+# A domain reset with a timer interrupt active and an SPI pending: each
+# new life must start with the GIC in its reset state and a working timer
+# (the physical PPI 27 deactivated, the active priorities cleared).
+make_board tests/qemu/boards/vgic-reboot.dtsi 1G 1 "$WORK/vgic-reboot.dtb" || fail "board vgic-reboot"
+L="$WORK/vgic-reboot.log"
+: >"$L"
+timeout 30 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 1 -m 1G -nographic -nic none -no-reboot \
+	-kernel "$HV" -dtb "$WORK/vgic-reboot.dtb" $(loader "$GUESTS/irq.bin" 0x47000000) >"$L" 2>&1 &
+qpid=$!
+n=0
+while [ $n -lt 250 ] && [ "$(grep -c '^(domU1) irq: life starts' "$L")" -lt 3 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+kill "$qpid" 2>/dev/null
+wait "$qpid" 2>/dev/null
+expect "$L" "domain domU1 rebooted on the same memory \(boot 3\)" "vgic reboot: domain reset twice"
+for t in "GICD_CTLR groups disabled" "no SPI enabled" "no SPI pending" "nothing active" \
+	"no PPI enabled" "redistributor asleep" "virtual timer off"; do
+	k=$(grep -c "^(domU1) PASS irq: reset state: $t" "$L")
+	if [ "$k" -ge 3 ]; then ok "vgic reboot: $t in $k lives"; else
+		fail "vgic reboot: $t in only $k lives"; fi
+done
+k=$(grep -c "^(domU1) PASS irq: virtual timer interrupts taken" "$L")
+if [ "$k" -ge 2 ]; then ok "vgic reboot: timer works after a reset with it active ($k lives)"; else
+	fail "vgic reboot: timer worked in only $k lives"; fi
+expect "$L" "^\(domU1\) PASS irq: timer interrupt left active" "vgic reboot: a life ended with the timer active"
+expect_not "$L" "FAIL irq" "vgic reboot: no failed check"
 finish

@@ -453,6 +453,48 @@ TEST(many_intids_and_bad_arguments)
 	CHECK_EQ(collect(5, lrs, 4, &more), 0);
 }
 
+/*
+ * Every change that can make an interrupt deliverable must be seen by the
+ * next collect, even after a collect that found nothing (the hint).
+ */
+TEST(collect_sees_every_enabling_change)
+{
+	struct vgic_lr lrs[4];
+	bool more;
+
+	vgic_init(&g, 2);
+	vgic_pend(&g, 0, 40);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0); /* disabled, group 0 disabled */
+	dwrite(0x104, 4, 1u << 8);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	dwrite(0x0, 4, 1); /* EnableGrp0: 40 is group 0 */
+	CHECK_EQ(collect(0, lrs, 4, &more), 1);
+	lrs[0].pending = false;
+	vgic_lr_sync(&g, 0, lrs, 1);
+	/* Pending, but routed to vCPU 1; then routed back. */
+	dwrite(0x6000 + 8 * 40, 8, 1);
+	vgic_pend(&g, 0, 40);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	dwrite(0x6000 + 8 * 40, 8, 0);
+	CHECK_EQ(collect(0, lrs, 4, &more), 1);
+	CHECK_EQ(lrs[0].intid, 40);
+	/* Guest left it active: it comes back on every entry until deactivated. */
+	lrs[0].pending = false;
+	lrs[0].active = true;
+	vgic_lr_sync(&g, 0, lrs, 1);
+	CHECK_EQ(collect(0, lrs, 4, &more), 1);
+	CHECK(lrs[0].active);
+	lrs[0].active = false;
+	vgic_lr_sync(&g, 0, lrs, 1);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	/* A PPI pended for vCPU 1 is for vCPU 1 only. */
+	rwrite(1, SGI + 0x100, 4, 1u << 20);
+	vgic_pend(&g, 1, 20);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	CHECK_EQ(collect(1, lrs, 4, &more), 1);
+	CHECK_EQ(lrs[0].intid, 20);
+}
+
 TEST(init_resets_everything)
 {
 	vgic_init(&g, 2);
@@ -485,6 +527,7 @@ int main(void)
 	RUN(list_registers_edge_lifecycle);
 	RUN(list_registers_overflow_and_level);
 	RUN(many_intids_and_bad_arguments);
+	RUN(collect_sees_every_enabling_change);
 	RUN(init_resets_everything);
 	return tl_finish();
 }
