@@ -649,8 +649,6 @@ void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, 
 		if (!irq || irq->lr_vcpu != vcpu)
 			continue;
 		irq->lr_vcpu = VGIC_NO_LR;
-		if (lrs[k].active || lrs[k].pending)
-			g->hint |= 1u << vcpu;
 		if (lrs[k].active)
 			irq->flags |= VGIC_ACTIVE;
 		/*
@@ -661,5 +659,8 @@ void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, 
 		if (lrs[k].pending && irq->lr_latch)
 			irq->flags |= VGIC_LATCH;
 		irq->lr_latch = false;
+		/* Still pending (a level line still high, too) or active: look again. */
+		if (is_pending(irq) || (irq->flags & VGIC_ACTIVE))
+			g->hint |= 1u << vcpu;
 	}
 }

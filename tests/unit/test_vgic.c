@@ -487,6 +487,20 @@ TEST(collect_sees_every_enabling_change)
 	lrs[0].active = false;
 	vgic_lr_sync(&g, 0, lrs, 1);
 	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	/* A level line still high after the EOI: delivered again. */
+	dwrite(0x105, 1, 0); /* (byte access to a bit register: ignored) */
+	dwrite(0x104, 4, 1u << 9);
+	vgic_line(&g, 41, true);
+	CHECK_EQ(collect(0, lrs, 4, &more), 1);
+	CHECK_EQ(lrs[0].intid, 41);
+	lrs[0].pending = false;
+	vgic_lr_sync(&g, 0, lrs, 1);
+	CHECK_EQ(collect(0, lrs, 4, &more), 1);
+	CHECK_EQ(lrs[0].intid, 41);
+	vgic_line(&g, 41, false);
+	lrs[0].pending = false;
+	vgic_lr_sync(&g, 0, lrs, 1);
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
 	/* A PPI pended for vCPU 1 is for vCPU 1 only. */
 	rwrite(1, SGI + 0x100, 4, 1u << 20);
 	vgic_pend(&g, 1, 20);

@@ -233,6 +233,13 @@ void vgic_vcpu_exit(struct vcpu *v)
 	unsigned int n = cpu_lrs[c->index].n;
 	struct vgic_lr *lrs = cpu_lrs[c->index].lrs;
 
+	/*
+	 * Maintenance interrupt conditions off first: with the list registers
+	 * emptied below, NPIE would hold PPI 25 asserted and
+	 * vgic_handle_irqs() would acknowledge it forever.
+	 */
+	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
+	isb();
 	if (!v || !n)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
@@ -290,21 +297,31 @@ void vgic_handle_irqs(void)
 	struct cpu *c = this_cpu();
 	struct vcpu *v = c->vcpu;
 
-	for (;;) {
+	/*
+	 * Bounded: a level interrupt that nobody silences must not keep the
+	 * CPU here with the domain lock held; it traps again after the eret.
+	 */
+	for (unsigned int k = 0; k < 32; k++) {
 		uint32_t intid = gic_ack();
 		if (intid >= 1020)
 			return;
 		gic_priority_drop(intid);
-		if (intid == GIC_PPI_VTIMER && v && v->state == VCPU_RUNNING) {
-			/* Stays active until the guest's EOI (HW list register). */
-			vgic_pend(vgic_of(v->dom), v->id, intid);
-			continue;
-		}
-		if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS && spi_owner[intid] &&
-		    spi_owner[intid]->state == DOMAIN_RUNNING) {
+		if (intid == GIC_PPI_VTIMER) {
+			if (v && v->state == VCPU_RUNNING) {
+				/* Stays active until the guest's EOI (HW list register). */
+				vgic_pend(vgic_of(v->dom), v->id, intid);
+				continue;
+			}
+			/* The timer of a vCPU that was stopped: silence it. */
+			write_sysreg(cntv_ctl_el0, 0);
+			isb();
+		} else if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS) {
 			struct domain *d = spi_owner[intid];
-			kick(d, vgic_pend(vgic_of(d), 0, intid));
-			continue;
+			if (d && d->state == DOMAIN_RUNNING) {
+				kick(d, vgic_pend(vgic_of(d), 0, intid));
+				continue;
+			}
+			gic_spi_assign(intid, 0, false); /* no running owner: off */
 		}
 		/* The kick SGI, the maintenance interrupt, strays: work is in trap_exit(). */
 		gic_deactivate(intid);
