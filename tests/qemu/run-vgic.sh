@@ -46,7 +46,7 @@ timeout 30 $QEMU -machine "$MACHINE" -cpu "$CPU" -smp 1 -m 1G -nographic -nic no
 	-kernel "$HV" -dtb "$WORK/vgic-reboot.dtb" $(loader "$GUESTS/irq.bin" 0x47000000) >"$L" 2>&1 &
 qpid=$!
 n=0
-while [ $n -lt 250 ] && [ "$(grep -c '^(domU1) irq: life starts' "$L")" -lt 3 ]; do
+while [ $n -lt 250 ] && [ "$(grep -c '^(domU1) irq: resetting' "$L")" -lt 3 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
