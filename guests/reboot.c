@@ -9,6 +9,7 @@
  * (that is the point). So it reboots forever, and the test stops QEMU
  * once the hypervisor has reported a few reboots: every life after a
  * reset must say "no trace". A life that finds the secret prints FAIL.
+ * The secret is also left in FP/SIMD register d7, which must be zeroed.
  */
 #include "common/guest.h"
 
@@ -17,6 +18,25 @@
 extern char __bss_end[];
 
 void guest_main(void *dtb, uint64_t t0);
+
+/* The secret also goes into FP/SIMD register d7: it must not survive. */
+static uint64_t fp_read_d7(void)
+{
+	uint64_t v;
+
+	__asm__ volatile(".arch_extension fp\n"
+	                 "	msr	cpacr_el1, %1\n" /* FPEN: no trap at EL1/EL0 */
+	                 "	isb\n"
+	                 "	fmov	%0, d7\n"
+	                 : "=r"(v)
+	                 : "r"(3ull << 20));
+	return v;
+}
+
+static void fp_write_d7(uint64_t v)
+{
+	__asm__ volatile(".arch_extension fp\n	fmov	d7, %0\n" ::"r"(v));
+}
 
 void guest_main(void *dtb, uint64_t t0)
 {
@@ -41,6 +61,10 @@ void guest_main(void *dtb, uint64_t t0)
 		printf_("FAIL reboot: %u words of the secret survived\n", found);
 	else
 		puts_("PASS reboot: no trace of the secret in RAM\n");
+	if (fp_read_d7() == SECRET)
+		puts_("FAIL reboot: the secret survived in d7\n");
+	else
+		puts_("PASS reboot: no trace of the secret in FP registers\n");
 
 	for (unsigned int b = 0; b < dt.nr_banks; b++)
 		for (uint64_t a = dt.bank_base[b]; a < dt.bank_base[b] + dt.bank_size[b];
@@ -50,6 +74,7 @@ void guest_main(void *dtb, uint64_t t0)
 			*(volatile uint64_t *)(uintptr_t)a = SECRET;
 			written++;
 		}
+	fp_write_d7(SECRET);
 	printf_("reboot: wrote the secret %u times, resetting\n", written);
 	psci_system_reset();
 	puts_("FAIL reboot: SYSTEM_RESET returned\n");

@@ -64,6 +64,19 @@ if echo "$mem" | grep -q "0000000040100000: 0xb0b0cafe"; then
 	fail "placement: domU2 marker found at PA 0x40100000 (IPA used as PA)"
 else ok "placement: nothing at PA 0x40100000"; fi
 
+# 3b. Another CPU model, more CPUs and RAM: neoverse-n1, -smp 4, -m 8G.
+make_board tests/qemu/boards/two.dtsi 8G 4 "$WORK/two-8g.dtb" || fail "board two 8G"
+saved_cpu=$CPU
+CPU=neoverse-n1
+run_hv "$WORK/two-8g.dtb" 8G 4 120 "$WORK/n1.log" \
+	$(loader "$GUESTS/hello.bin" 0x47000000) $(loader "$GUESTS/hello.bin" 0x47100000)
+CPU=$saved_cpu
+L="$WORK/n1.log"
+expect "$L" "^RAM: 8 GiB" "neoverse-n1: 8 GiB seen"
+expect "$L" "^\(domU1\) PASS hello" "neoverse-n1: domU1 passes"
+expect "$L" "^\(domU2\) PASS hello" "neoverse-n1: domU2 passes"
+expect_exit0 "$L" "neoverse-n1: qemu exits 0"
+
 # 4. A configuration with errors.
 make_board tests/qemu/boards/bad.dtsi 1G 1 "$WORK/bad.dtb" || fail "board bad"
 run_hv "$WORK/bad.dtb" 1G 1 120 "$WORK/bad.log"

@@ -26,6 +26,9 @@ lives=$(grep -c '^(domU1) PASS reboot: no trace' "$L")
 if [ "$lives" -ge 3 ]; then ok "reboot: $lives lives found no trace of the secret"; else
 	fail "reboot: only $lives clean lives"; fi
 expect_not "$L" "FAIL reboot" "reboot: no life saw the secret"
+fp=$(grep -c '^(domU1) PASS reboot: no trace of the secret in FP' "$L")
+if [ "$fp" -ge 3 ]; then ok "reboot: FP/SIMD registers zeroed in $fp lives"; else
+	fail "reboot: FP registers checked in only $fp lives"; fi
 ram=$(grep '^(domU1) reboot: life starts' "$L" | sed 's/.*RAM //' | sort -u | wc -l)
 if [ "$ram" = 1 ]; then ok "reboot: same RAM every life"; else fail "reboot: RAM moved"; fi
 finish

@@ -67,6 +67,7 @@ _Noreturn void fw_psci_system_off(void);
 /* head.S */
 void secondary_entry(void);
 _Noreturn void guest_resume(struct trap_frame *f);
+void fp_reset(void);
 _Noreturn void call_on_frame(struct trap_frame *f, void (*fn)(struct trap_frame *));
 
 /* traps.c */

@@ -104,6 +104,51 @@ call_on_frame:
 	blr	x1
 	b	halt
 
+/*
+ * fp_reset(): zero the FP/SIMD registers, FPCR and FPSR before a vCPU
+ * (re)starts, so that nothing of a previous life survives in them. The
+ * hypervisor's C code never touches them (-mgeneral-regs-only).
+ */
+	.arch_extension fp
+	.arch_extension simd
+	.global fp_reset
+fp_reset:
+	movi	v0.2d, #0
+	movi	v1.2d, #0
+	movi	v2.2d, #0
+	movi	v3.2d, #0
+	movi	v4.2d, #0
+	movi	v5.2d, #0
+	movi	v6.2d, #0
+	movi	v7.2d, #0
+	movi	v8.2d, #0
+	movi	v9.2d, #0
+	movi	v10.2d, #0
+	movi	v11.2d, #0
+	movi	v12.2d, #0
+	movi	v13.2d, #0
+	movi	v14.2d, #0
+	movi	v15.2d, #0
+	movi	v16.2d, #0
+	movi	v17.2d, #0
+	movi	v18.2d, #0
+	movi	v19.2d, #0
+	movi	v20.2d, #0
+	movi	v21.2d, #0
+	movi	v22.2d, #0
+	movi	v23.2d, #0
+	movi	v24.2d, #0
+	movi	v25.2d, #0
+	movi	v26.2d, #0
+	movi	v27.2d, #0
+	movi	v28.2d, #0
+	movi	v29.2d, #0
+	movi	v30.2d, #0
+	movi	v31.2d, #0
+	msr	fpcr, xzr
+	msr	fpsr, xzr
+	ret
+
 /* guest_resume(frame): sp = frame (top of this CPU's stack), restore, eret. */
 	.global guest_resume
 guest_resume:

@@ -99,6 +99,21 @@ static void vcpu_load(struct vcpu *v, struct trap_frame *f)
 	write_sysreg(spsr_el1, 0);
 	write_sysreg(esr_el1, 0);
 	write_sysreg(far_el1, 0);
+	/* Nothing of a previous life (reboot) may survive in EL0/EL1 state. */
+	write_sysreg(par_el1, 0);
+	write_sysreg(contextidr_el1, 0);
+	write_sysreg(amair_el1, 0);
+	write_sysreg(afsr0_el1, 0);
+	write_sysreg(afsr1_el1, 0);
+	write_sysreg(mdscr_el1, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
+	write_sysreg(cntp_cval_el0, 0);
+	fp_reset();
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, (1ull << 31) | v->id);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
