@@ -321,7 +321,12 @@ void vgic_handle_irqs(void)
 				kick(d, vgic_pend(vgic_of(d), 0, intid));
 				continue;
 			}
-			gic_spi_assign(intid, 0, false); /* no running owner: off */
+			/*
+			 * The owner stopped: off. An SPI without owner is the
+			 * hypervisor's own (the host UART): only deactivated.
+			 */
+			if (d)
+				gic_spi_assign(intid, 0, false);
 		}
 		/* The kick SGI, the maintenance interrupt, strays: work is in trap_exit(). */
 		gic_deactivate(intid);
