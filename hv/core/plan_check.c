@@ -141,6 +141,15 @@ static void check_in_ram(struct plan *plan, const struct plan_claim *c, const ch
 	plan_error(plan, "%s is outside RAM", subject);
 }
 
+static bool inside_one_bank(const struct plan *plan, uint64_t base, uint64_t size)
+{
+	for (unsigned int i = 0; i < plan->nr_ram; i++)
+		if (base >= plan->ram[i].base && size <= plan->ram[i].size &&
+		    base - plan->ram[i].base <= plan->ram[i].size - size)
+			return true;
+	return false;
+}
+
 static void check_claims(struct plan *plan)
 {
 	struct plan_claim_iter it = {0};
@@ -148,6 +157,15 @@ static void check_claims(struct plan *plan)
 	char subject[PLAN_MESSAGE_MAX], label[PLAN_PATH_MAX];
 
 	while (plan_claim_next(plan, &it, &a)) {
+		if (a.kind == PLAN_KIND_HYPERVISOR || a.kind == PLAN_KIND_DTB) {
+			/* Facts given to plan_build(): wrong only if the caller guessed. */
+			if (plan->nr_ram && !inside_one_bank(plan, a.base, a.size)) {
+				char rt[48];
+				plan_range_text(rt, sizeof(rt), a.base, a.size);
+				plan_warn(plan, "%s %s is not inside one RAM bank", a.node, rt);
+			}
+			continue;
+		}
 		if (!is_setting(a.kind))
 			continue;
 		claim_subject(&a, subject, sizeof(subject));

@@ -167,11 +167,13 @@ TEST(guest_banks_are_packed)
 	if (!fdt)
 		return;
 	struct plan_input in = {.fdt = fdt,
-	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE}};
+	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
+	                        .dtb = {0x48000000, 0x10000}};
 	int rc = plan_build(&in, &plan);
 	free(fdt);
 	dump_messages();
 	CHECK_EQ(rc, 0);
+	CHECK_EQ(plan.nr_messages, 0);
 	const struct plan_domain *d = &plan.domains[0];
 	CHECK_EQ(d->nr_static, 3);
 	CHECK_EQ(d->nr_banks, 4); /* the second range straddles guest bank 0's end */
@@ -312,6 +314,7 @@ static int build_pt(bool direct, const char *device)
 	partial_blob = pt;
 	struct plan_input in = {.fdt = fdt,
 	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
+	                        .dtb = {0x48000000, 0x10000},
 	                        .module_ptr = test_module_ptr};
 	int rc = plan_build(&in, &plan);
 	free(fdt);
