@@ -77,6 +77,8 @@ struct reader {
 	const void *fdt;
 	struct plan *plan;
 	unsigned int cpus_used;
+	/* Root children found by read_ram()'s one pass (negative: absent). */
+	int chosen, cpus, reserved_memory;
 };
 
 static void copy_str(char *dst, size_t size, const char *src, size_t len)
@@ -170,11 +172,13 @@ static bool has_prop(const void *fdt, int node, const char *name)
 	return fdt_getprop(fdt, node, name, NULL) != NULL;
 }
 
-/* The parent's cells for a node's `reg` (DT defaults 2 and 1). */
-static bool parent_cells(struct reader *r, int node, int *ac, int *sc)
+/*
+ * The cells a node's `reg` uses: its parent's (DT defaults 2 and 1). The
+ * callers know the parent: fdt_parent_offset() walks the tree from the
+ * root, and boot time counts.
+ */
+static bool parent_cells(struct reader *r, int parent, int *ac, int *sc)
 {
-	int parent = fdt_parent_offset(r->fdt, node);
-
 	if (parent < 0)
 		return false;
 	*ac = cells_prop(r, parent, "#address-cells", 2);
@@ -183,12 +187,12 @@ static bool parent_cells(struct reader *r, int node, int *ac, int *sc)
 }
 
 /* The i-th `reg` entry of a host node, with its parent's cells. */
-static bool reg_entry(struct reader *r, int node, int i, uint64_t *base, uint64_t *size)
+static bool reg_entry(struct reader *r, int node, int parent, int i, uint64_t *base, uint64_t *size)
 {
 	int ac, sc;
 	const fdt32_t *p;
 
-	if (!parent_cells(r, node, &ac, &sc))
+	if (!parent_cells(r, parent, &ac, &sc))
 		return false;
 	int n = list_prop(r, r->fdt, node, NULL, "reg", ac, sc, 0, &p);
 	if (n <= i)
@@ -204,6 +208,11 @@ static bool name_is(const char *name, const char *base)
 	return strncmp(name, base, n) == 0 && (name[n] == '\0' || name[n] == '@');
 }
 
+/*
+ * RAM banks, and the other root children this file needs, in one pass:
+ * each fdt_path_offset() of a root child walks every node before it, and
+ * /chosen comes last in QEMU's tree.
+ */
 static void read_ram(struct reader *r)
 {
 	struct plan *plan = r->plan;
@@ -216,11 +225,17 @@ static void read_ram(struct reader *r)
 		const fdt32_t *p;
 		char path[PLAN_PATH_MAX];
 
+		if (name && strcmp(name, "chosen") == 0)
+			r->chosen = node;
+		else if (name && strcmp(name, "cpus") == 0)
+			r->cpus = node;
+		else if (name && strcmp(name, "reserved-memory") == 0)
+			r->reserved_memory = node;
 		if (!name || !name_is(name, "memory"))
 			continue;
-		if (!parent_cells(r, node, &ac, &sc))
+		if (!parent_cells(r, 0, &ac, &sc))
 			continue;
-		node_path(r->fdt, node, path, sizeof(path));
+		fmt_snprintf(path, sizeof(path), "/%s", name);
 		int n = list_prop(r, r->fdt, node, path, "reg", ac, sc, 0, &p);
 		for (int i = 0; i < n; i++) {
 			uint64_t base = read_cells(p + i * (ac + sc), ac);
@@ -296,7 +311,7 @@ static void read_reserved(struct reader *r)
 			fmt_snprintf(e->label, sizeof(e->label), "/memreserve/[%d]", i);
 	}
 
-	int rm = fdt_path_offset(r->fdt, "/reserved-memory");
+	int rm = r->reserved_memory;
 	int node;
 	if (rm < 0)
 		return;
@@ -306,9 +321,10 @@ static void read_reserved(struct reader *r)
 		const fdt32_t *p;
 		char path[PLAN_PATH_MAX];
 
-		if (!parent_cells(r, node, &ac, &sc))
+		const char *name = fdt_get_name(r->fdt, node, NULL);
+		if (!name || !parent_cells(r, rm, &ac, &sc))
 			continue;
-		node_path(r->fdt, node, path, sizeof(path));
+		fmt_snprintf(path, sizeof(path), "/reserved-memory/%s", name);
 		int cnt = list_prop(r, r->fdt, node, path, "reg", ac, sc, 0, &p);
 		if (cnt == 0 && has_prop(r->fdt, node, "size"))
 			plan_warn(r->plan,
@@ -331,7 +347,7 @@ static void read_reserved(struct reader *r)
 
 static void read_cpus(struct reader *r)
 {
-	int cpus = fdt_path_offset(r->fdt, "/cpus");
+	int cpus = r->cpus;
 	int node;
 	unsigned int count = 0;
 
@@ -372,12 +388,13 @@ static void read_gic_and_uart(struct reader *r)
 	int gic = fdt_node_offset_by_compatible(r->fdt, -1, "arm,gic-v3");
 	uint64_t size;
 
-	if (gic < 0 || !reg_entry(r, gic, 0, &plan->gicd_base, &size) ||
-	    !reg_entry(r, gic, 1, &plan->gicr_base, &plan->gicr_size))
+	int gic_parent = gic >= 0 ? fdt_parent_offset(r->fdt, gic) : -1;
+	if (gic < 0 || !reg_entry(r, gic, gic_parent, 0, &plan->gicd_base, &size) ||
+	    !reg_entry(r, gic, gic_parent, 1, &plan->gicr_base, &plan->gicr_size))
 		plan_error(plan, "/: no arm,gic-v3 interrupt controller with distributor and "
 		                 "redistributor reg");
 
-	int chosen = fdt_path_offset(r->fdt, "/chosen");
+	int chosen = r->chosen;
 	int len;
 	const char *sp = chosen >= 0 ? fdt_getprop(r->fdt, chosen, "stdout-path", &len) : NULL;
 	if (!sp || len <= 0)
@@ -387,7 +404,8 @@ static void read_gic_and_uart(struct reader *r)
 	size_t n = colon ? (size_t)(colon - sp) : str_len_max(sp, (size_t)len);
 	copy_str(plan->stdout_path, sizeof(plan->stdout_path), sp, n);
 	int uart = fdt_path_offset_namelen(r->fdt, sp, (int)n);
-	if (uart < 0 || !reg_entry(r, uart, 0, &plan->uart_base, &size)) {
+	if (uart < 0 ||
+	    !reg_entry(r, uart, fdt_parent_offset(r->fdt, uart), 0, &plan->uart_base, &size)) {
 		plan_warn(plan, "/chosen: stdout-path %s names no node with reg; no host UART",
 		          plan->stdout_path);
 		plan->uart_base = 0;
@@ -538,7 +556,9 @@ static void read_module(struct reader *r, int node, struct plan_domain *d, int a
 	                                          "multiboot,device-tree"};
 	const fdt32_t *p;
 
-	node_path(r->fdt, node, path, sizeof(path));
+	/* The domain node's path and the node name: no walk from the root. */
+	const char *name = fdt_get_name(r->fdt, node, NULL);
+	fmt_snprintf(path, sizeof(path), "%s/%s", d->node, name ? name : "?");
 	if (!has_prop(r->fdt, node, "compatible")) {
 		plan_error(plan, "%s: missing compatible", path);
 		return;
@@ -627,7 +647,8 @@ static void read_pt_device(struct reader *r, const void *pt, int node, struct pl
 	const fdt32_t *p;
 	int len;
 
-	node_path(pt, node, where, sizeof(where));
+	const char *name = fdt_get_name(pt, node, NULL);
+	fmt_snprintf(where, sizeof(where), "/passthrough/%s", name ? name : "?");
 	fmt_snprintf(owner, sizeof(owner), "%s %s", d->node, where);
 	const char *xpath = fdt_getprop(pt, node, "xen,path", &len);
 	bool has_reg = has_prop(pt, node, "xen,reg");
@@ -785,7 +806,7 @@ static void read_domain(struct reader *r, int node, int chosen)
 	}
 	struct plan_domain *d = &plan->domains[plan->nr_domains];
 	d->first_cpu = r->cpus_used;
-	node_path(r->fdt, node, d->node, sizeof(d->node));
+	fmt_snprintf(d->node, sizeof(d->node), "/chosen/%s", name ? name : "?");
 	if (!name || len >= PLAN_NAME_MAX) {
 		plan_error(plan, "%s: node name longer than %d characters", d->node,
 		           PLAN_NAME_MAX - 1);
@@ -897,7 +918,7 @@ static void read_domain(struct reader *r, int node, int chosen)
 
 static void read_chosen(struct reader *r)
 {
-	int chosen = fdt_path_offset(r->fdt, "/chosen");
+	int chosen = r->chosen;
 	int node;
 
 	if (chosen < 0) {
@@ -916,7 +937,12 @@ static void read_chosen(struct reader *r)
 
 int plan_build(const struct plan_input *in, struct plan *plan)
 {
-	struct reader r = {.in = in, .fdt = in->fdt, .plan = plan};
+	struct reader r = {.in = in,
+	                   .fdt = in->fdt,
+	                   .plan = plan,
+	                   .chosen = -FDT_ERR_NOTFOUND,
+	                   .cpus = -FDT_ERR_NOTFOUND,
+	                   .reserved_memory = -FDT_ERR_NOTFOUND};
 
 	memset(plan, 0, sizeof(*plan));
 	/* No size given: the hypervisor trusts the header's totalsize. */
