@@ -39,6 +39,8 @@ static uint64_t stack1[1024] __attribute__((aligned(16)));
 /* Per vCPU, written by the interrupt handler. */
 static volatile uint64_t ticks[2], sgis[2][16], spis[2][2], bad_iar[2];
 static volatile uint64_t vcpu1_ready, skip_eoi;
+/* Timer interrupt latency on vCPU 0: counter ticks from CVAL to the handler. */
+static volatile uint64_t lat_sum, lat_max;
 
 void guest_main(void *dtb, uint64_t t0);
 void irq_handler(void);
@@ -173,6 +175,11 @@ void irq_handler(void)
 		return; /* left active on purpose, with IRQs kept masked */
 	}
 	if (intid == VTIMER) {
+		if (me == 0) {
+			uint64_t lat = rd(cntvct_el0) - rd(cntv_cval_el0);
+			lat_sum += lat;
+			lat_max = lat > lat_max ? lat : lat_max;
+		}
 		ticks[me]++;
 		if (ticks[me] < TICKS)
 			timer_arm();
@@ -282,6 +289,7 @@ void guest_main(void *dtb, uint64_t t0)
 		console_write("FAIL irq: no device tree\n", 25);
 		return;
 	}
+	uart_init(dt.uart);
 	if (dt.bootargs[0] == '2')
 		ncpu = 2;
 	bool reboot = has(dt.bootargs, "reboot");
@@ -322,6 +330,8 @@ void guest_main(void *dtb, uint64_t t0)
 	uint64_t us = (rd(cntvct_el0) - c0) * 1000000 / rd(cntfrq_el0);
 	say(ok, "virtual timer interrupts taken", ticks[0]);
 	say(us >= TICKS * 400, "they came no faster than programmed (us)", us);
+	printf_("irq: timer latency (counter ticks of 16 ns): average %u, max %u\n",
+	        lat_sum / TICKS, lat_max);
 
 	/* SGI to myself. */
 	wr(ICC_SGI1R_EL1, ((uint64_t)SGI_SELF << 24) | 1);

@@ -106,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kick = vgic_pend(&g, vcpu, (uint32_t)take(&in, 2) % (VGIC_NR_IRQS + 8));
 			break;
 		case 6:
-			kick = vgic_line(&g, (uint32_t)take(&in, 2) % (VGIC_NR_IRQS + 8), op & 0x80);
+			kick =
+			    vgic_line(&g, (uint32_t)take(&in, 2) % (VGIC_NR_IRQS + 8), op & 0x80);
 			break;
 		default:
 			if (vcpu < nr)
