@@ -103,8 +103,11 @@ static int domain_load(struct domain *d)
 		log_domain(d, "%s", err, rc);
 		return rc;
 	}
-	struct guestdt_extra x = {
-	    .initrd = l.initrd, .initrd_size = l.initrd_size, .err = err, .err_size = sizeof(err)};
+	struct guestdt_extra x = {.initrd = l.initrd,
+	                          .initrd_size = l.initrd_size,
+	                          .boot = d->boots + 1,
+	                          .err = err,
+	                          .err_size = sizeof(err)};
 	for (unsigned int m = 0; m < c->nr_modules; m++)
 		if (c->modules[m].kind == PLAN_MODULE_DEVICE_TREE) {
 			x.partial = arch_phys_to_virt(pa_init(c->modules[m].range.base));
@@ -148,6 +151,7 @@ static void domain_go(struct domain *d)
 	d->boots++;
 	d->line_len = 0;
 	d->stop_reason[0] = 0;
+	vuart_reset(&d->uart);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
 	struct vcpu *v = &d->vcpus[0];

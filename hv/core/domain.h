@@ -15,6 +15,7 @@
 
 #include "plan.h"
 #include "dommem.h"
+#include "vuart.h"
 
 enum vcpu_state {
 	VCPU_OFF,     /* not started, or stopped */
@@ -57,6 +58,7 @@ struct domain {
 	/* Console: one line buffered so that the name prefixes every line. */
 	char line[DOMAIN_LINE_MAX];
 	unsigned int line_len;
+	struct vuart uart; /* the vpl011's registers and receive FIFO */
 };
 
 /**

@@ -286,6 +286,8 @@ static int emit_chosen(struct gdt *g, const char *stdout_path)
 		TRY(fdt_err(g,
 		            fdt_property_u64(g->fdt, "linux,initrd-end", start + x->initrd_size)));
 	}
+	if (x != NULL && x->boot != 0)
+		TRY(prop_u32(g, "bulkhead,boots", x->boot));
 	return end(g);
 }
 

@@ -32,6 +32,11 @@ struct guestdt_extra {
 	 */
 	const void *partial;
 	size_t partial_size;
+	/*
+	 * Which boot of the domain this is (1 = first), written as
+	 * /chosen/bulkhead,boots so that a guest can tell a reboot; 0: none.
+	 */
+	uint32_t boot;
 	/* Receives a one-line reason on failure; may be NULL. */
 	char *err;
 	size_t err_size;
@@ -52,7 +57,7 @@ struct guestdt_extra {
  * method "hvc"), /timer (PPIs 13, 14, 11, 10), the GICv3 (distributor,
  * then vcpus * 0x20000 of redistributors), the PL011 with its 24 MHz
  * fixed clock when the domain has vpl011, /chosen (bootargs, stdout-path,
- * linux,initrd-start/end) and, from the partial DT, a /passthrough
+ * linux,initrd-start/end, bulkhead,boots) and, from the partial DT, a /passthrough
  * simple-bus with the partial's /passthrough children (xen,* properties
  * dropped; an interrupt-parent naming the partial's /gic placeholder is
  * pointed at our GIC).

@@ -303,7 +303,8 @@ TEST(four_vcpus_two_banks_initrd)
 	domain_xen_layout(&d, 4);
 	d.nr_banks = 2;
 	d.banks[1] = (struct plan_bank){.pa = 0x80000000, .ipa = GUEST_RAM1_BASE, .size = 64 * MiB};
-	struct guestdt_extra x = {.initrd = ipa_init(0x4f000000), .initrd_size = 0x123456};
+	struct guestdt_extra x = {
+	    .initrd = ipa_init(0x4f000000), .initrd_size = 0x123456, .boot = 3};
 	char *dts = build_and_check(&d, &x);
 	CHECK(has(dts, "reg = <0x00 0x40000000 0x00 0x10000000 0x02 0x00 0x00 0x4000000>;"));
 	CHECK(has(dts, "cpu@3 {"));
@@ -311,6 +312,7 @@ TEST(four_vcpus_two_banks_initrd)
 	/* initrd-end is exclusive: start + size. */
 	CHECK(has(dts, "linux,initrd-start = <0x00 0x4f000000>;"));
 	CHECK(has(dts, "linux,initrd-end = <0x00 0x4f123456>;"));
+	CHECK(has(dts, "bulkhead,boots = <0x03>;")); /* the third boot */
 	free(dts);
 }
 
@@ -327,6 +329,7 @@ TEST(direct_map_uses_host_addresses)
 	CHECK(has(dts, "interrupts = <0x00 0x01 0x04>;")); /* INTID 33 = SPI 1 */
 	CHECK(dts != NULL && strstr(dts, "bootargs") == NULL);
 	CHECK(dts != NULL && strstr(dts, "initrd") == NULL);
+	CHECK(dts != NULL && strstr(dts, "bulkhead,boots") == NULL);
 	free(dts);
 }
 

@@ -56,8 +56,12 @@ bool mmu_map_ro(uint64_t base, uint64_t size);
 void mmu_enable(void);
 unsigned int mmu_pa_bits(void);
 
-/* uart.c: host PL011 */
+/* console.c: host PL011 */
 void uart_set_base(uint64_t base);
+/** uart_getc() - a byte received on the host UART, or -1 when none is waiting. */
+int uart_getc(void);
+/** uart_rx_irq_enable() - let the host UART raise its receive interrupt (INTID 33 on virt). */
+void uart_rx_irq_enable(void);
 
 /* psci.c: calls to the firmware (QEMU's PSCI emulation) by SMC */
 int64_t fw_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
@@ -103,7 +107,16 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
 bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f);
 
 /* vpl011.c */
+#define PL011_PAGE 0x1000
 bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
+/** vpl011_console_start() - input goes to the first domain; announce it. */
+void vpl011_console_start(unsigned int nr_domains);
+/**
+ * vpl011_poll_input() - drain the host UART's receive FIFO into the
+ * focused domain's vPL011 (or the hypervisor), switching on Ctrl-A x3.
+ * Call on any CPU: on the host UART interrupt, and on guest interrupts.
+ */
+void vpl011_poll_input(void);
 
 /* boot.c */
 _Noreturn void boot_primary(uint64_t dtb_pa);
