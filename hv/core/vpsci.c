@@ -90,9 +90,10 @@ uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
 		domain_shutdown(d, false, "PSCI SYSTEM_OFF");
 		return PSCI_SUCCESS;
 	case PSCI_SYSTEM_RESET:
-		if (!other_vcpus_off(v))
-			return (
-			    uint64_t)(int64_t)PSCI_DENIED; /* see docs: single-vCPU reset only */
+		/*
+		 * Other vCPUs may still run (Linux parks them in a loop, it does
+		 * not turn them off): domain_reboot() stops them all first.
+		 */
 		if (domain_reboot(d) != 0)
 			hv_printf("bulkhead: domain %s: reboot failed, stopped\n", d->cfg->name);
 		return PSCI_SUCCESS;

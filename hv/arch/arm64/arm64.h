@@ -109,8 +109,11 @@ bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f);
 /* vpl011.c */
 #define PL011_PAGE 0x1000
 bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
-/** vpl011_console_start() - input goes to the first domain; announce it. */
-void vpl011_console_start(unsigned int nr_domains);
+/**
+ * vpl011_console_start() - input goes to the first domain; announce it.
+ * The host UART's receive interrupt (@uart_intid, an SPI) goes to CPU 0.
+ */
+void vpl011_console_start(unsigned int nr_domains, uint32_t uart_intid);
 /**
  * vpl011_poll_input() - drain the host UART's receive FIFO into the
  * focused domain's vPL011 (or the hypervisor), switching on Ctrl-A x3.

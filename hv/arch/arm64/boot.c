@@ -219,7 +219,7 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	          (unsigned long long)t_entry, (unsigned long long)(t_plan - t_entry),
 	          (unsigned long long)(t_plan_end - t_plan),
 	          (unsigned long long)(t_dom - t_plan_end), (unsigned long long)(t_end - t_dom));
-	vpl011_console_start(plan.nr_domains);
+	vpl011_console_start(plan.nr_domains, plan.uart_intid);
 	cpu_run_vcpu();
 }
 

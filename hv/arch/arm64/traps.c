@@ -287,7 +287,7 @@ void trap_guest_sync(struct trap_frame *f)
 void trap_guest_irq(struct trap_frame *f)
 {
 	trap_enter();
-	vgic_handle_irqs(); /* list registers are refilled in trap_exit() */
+	vgic_handle_irqs();  /* list registers are refilled in trap_exit() */
 	vpl011_poll_input(); /* the host UART's interrupt, or any other: input */
 	trap_exit(f);
 }

@@ -80,9 +80,14 @@ static void announce(unsigned int stop)
 		hv_printf("bulkhead: input to the hypervisor (Ctrl-A x3 to switch; s: summary)\n");
 }
 
-void vpl011_console_start(unsigned int nr_domains)
+void vpl011_console_start(unsigned int nr_domains, uint32_t uart_intid)
 {
 	nr_doms = nr_domains;
+	/* Typed bytes interrupt CPU 0, which then drains the UART (trap_guest_irq). */
+	if (uart_intid >= 32) {
+		gic_spi_assign(uart_intid, cpus[0].mpidr, true);
+		uart_rx_irq_enable();
+	}
 	conmux_init(&mux, nr_domains, 1);
 	(void)conmux_leave(&mux, running_mask()); /* domU1 may have failed */
 	announce(mux.focus);
