@@ -222,20 +222,53 @@ unsigned int domain_id(const struct domain *d)
 	return d->index + 1;
 }
 
+/* Another domain's line is due: end a live line left open (a prompt). */
+static void end_open_lines(const struct domain *d)
+{
+	for (unsigned int i = 0; i < nr_domains; i++) {
+		if (&domains[i] != d && domains[i].line_open) {
+			arch_console_write("\n", 1);
+			domains[i].line_open = false;
+		}
+	}
+}
+
 static void flush_line(struct domain *d)
 {
+	end_open_lines(d);
 	d->line[d->line_len] = 0;
 	hv_printf("(%s) %s\n", d->cfg->name, d->line);
 	d->line_len = 0;
+}
+
+/* Live console: the line so far is on the terminal, behind its prefix. */
+static void live_putc(struct domain *d, char c)
+{
+	if (!d->line_open) {
+		end_open_lines(d);
+		hv_printf("(%s) ", d->cfg->name);
+		d->line_open = true;
+	}
+	arch_console_write(&c, 1);
+	if (c == '\n')
+		d->line_open = false;
 }
 
 void domain_console_putc(struct domain *d, char c)
 {
 	if (c == '\r')
 		return;
-	/* Guests must not drive the host terminal: no control characters. */
-	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (unsigned char)c >= 0x80)
+	/*
+	 * Guests must not drive the host terminal: no control characters
+	 * (backspace only for the domain being typed to: line editing).
+	 */
+	if (((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (unsigned char)c >= 0x80) &&
+	    !(c == '\b' && d->console_live))
 		c = '.';
+	if (d->console_live) {
+		live_putc(d, c);
+		return;
+	}
 	if (c == '\n') {
 		flush_line(d);
 		return;
@@ -243,6 +276,23 @@ void domain_console_putc(struct domain *d, char c)
 	d->line[d->line_len++] = c;
 	if (d->line_len == sizeof(d->line) - 1)
 		flush_line(d);
+}
+
+void domain_console_live(struct domain *d, bool live)
+{
+	if (live == d->console_live)
+		return;
+	if (live && d->line_len) { /* show the partial line (a prompt) now */
+		end_open_lines(d);
+		d->line[d->line_len] = 0;
+		hv_printf("(%s) %s", d->cfg->name, d->line);
+		d->line_open = true;
+		d->line_len = 0;
+	} else if (!live && d->line_open) {
+		hv_printf("\n");
+		d->line_open = false;
+	}
+	d->console_live = live;
 }
 
 /* Called with the domain lock held. */

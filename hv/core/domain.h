@@ -59,6 +59,9 @@ struct domain {
 	char line[DOMAIN_LINE_MAX];
 	unsigned int line_len;
 	struct vuart uart; /* the vpl011's registers and receive FIFO */
+	/* Input goes to this domain: its output is shown as it comes. */
+	bool console_live;
+	bool line_open; /* live: a line is on the terminal, not ended */
 };
 
 /**
@@ -104,8 +107,19 @@ void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64
  */
 int domain_reboot(struct domain *d);
 
-/** domain_console_putc() - one byte of guest output, line-buffered. */
+/**
+ * domain_console_putc() - one byte of guest output: line-buffered, or
+ * shown at once while the domain is live (it gets the console input).
+ */
 void domain_console_putc(struct domain *d, char c);
+
+/**
+ * domain_console_live() - someone types to @d (@live) or no longer: a
+ * live domain's partial lines (prompts, echo) show at once; another
+ * domain's line ends an open live line first, so every line on the
+ * terminal still starts with its domain's name.
+ */
+void domain_console_live(struct domain *d, bool live);
 
 /** domain_all_stopped() - true when no domain is running any more. */
 bool domain_all_stopped(void);

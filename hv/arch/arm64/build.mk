@@ -42,6 +42,10 @@ $(BUILD)/bulkhead.bin: $(BUILD)/bulkhead.elf
 
 HV_IMAGES += $(BUILD)/bulkhead.bin
 
-# `make run`: the demo board (boards/demo.dts), two bare-metal domains.
-run: deps $(BUILD)/bulkhead.bin $(GUEST_BINS)
+# `make run`: two Linux domains (boards/linux.dts, tests/qemu/demo-linux.sh);
+# `make run-baremetal`: the demo board (boards/demo.dts), two bare-metal domains.
+.PHONY: run-baremetal
+run: deps $(BUILD)/bulkhead.bin
+	@BUILD=$(BUILD) sh tests/qemu/demo-linux.sh
+run-baremetal: deps $(BUILD)/bulkhead.bin $(GUEST_BINS)
 	@BUILD=$(BUILD) sh tests/qemu/demo.sh

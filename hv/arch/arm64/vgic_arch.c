@@ -328,6 +328,12 @@ void vgic_handle_irqs(void)
 			if (d)
 				gic_spi_assign(intid, 0, false);
 		}
+		/*
+		 * The host UART's receive interrupt is a level: drain the UART
+		 * before deactivating, or it fires again at once.
+		 */
+		if (intid >= VGIC_NR_PRIVATE)
+			vpl011_poll_input();
 		/* The kick SGI, the maintenance interrupt, strays: work is in trap_exit(). */
 		gic_deactivate(intid);
 	}

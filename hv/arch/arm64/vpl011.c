@@ -74,9 +74,15 @@ static void announce(unsigned int stop)
 {
 	struct domain *d = stop == CONMUX_HYPERVISOR ? NULL : domain_by_id(stop);
 
-	if (d)
+	for (unsigned int id = 1; id <= nr_doms; id++) {
+		struct domain *o = domain_by_id(id);
+		if (o && o != d)
+			domain_console_live(o, false);
+	}
+
+	if (d) {
 		hv_printf("bulkhead: input to %s (Ctrl-A x3 to switch)\n", d->cfg->name);
-	else
+	} else
 		hv_printf("bulkhead: input to the hypervisor (Ctrl-A x3 to switch; s: summary)\n");
 }
 
@@ -124,9 +130,10 @@ void vpl011_poll_input(void)
 		spin_unlock(&vuart_lock);
 		if (moved || switched)
 			announce(stop);
-		if (d)
+		if (d) {
+			domain_console_live(d, true); /* someone types to it: show its echo */
 			vpl011_irq(d, level);
-		else
+		} else
 			for (unsigned int i = 0; i < n; i++)
 				hypervisor_input(out[i]);
 	}
