@@ -49,6 +49,7 @@ struct vuart {
 	uint32_t imsc, cr, lcr_h, ibrd, fbrd, ifls, dmacr;
 	uint32_t other_ris;  /* modem and error interrupts: never raised, kept for ICR */
 	uint64_t rx_dropped; /* bytes lost because the FIFO was full */
+	bool line;           /* the level last given to the interrupt controller */
 };
 
 /** vuart_reset() - the state after a reset (also what zero-fill gives). */

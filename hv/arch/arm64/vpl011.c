@@ -20,9 +20,12 @@ static spinlock_t vuart_lock;
 static struct conmux mux;
 static unsigned int nr_doms;
 
-/* The vPL011 interrupt line of @d is now @level. */
+/* The vPL011 interrupt line of @d is now @level: tell the vGIC of changes only. */
 static void vpl011_irq(struct domain *d, bool level)
 {
+	if (level == d->uart.line)
+		return;
+	d->uart.line = level;
 	vgic_set_level(d, d->cfg->pl011_intid, level);
 }
 
