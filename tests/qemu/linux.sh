@@ -18,10 +18,12 @@ open(sys.argv[2], "w").write(hashlib.sha256(data).hexdigest() + "\n")
 ' "$WORK/disk.img" "$WORK/disk.sha256"
 }
 
-# linux_board OUT.dtb MEM SMP [EXTRA BOOTARGS]: boards/linux.dts with the
-# extra arguments appended to both kernels' command lines.
+# linux_board OUT.dtb MEM SMP [DOMU1 ARGS [DOMU2 ARGS]]: boards/linux.dts
+# with extra arguments appended to each kernel's command line (domU2's
+# default to domU1's).
 linux_board() {
-	sed "s/panic=-1\"/panic=-1 ${4:-}\"/" boards/linux.dts >"$1.dtsi"
+	awk -v a1="${4:-}" -v a2="${5-${4:-}}" '/panic=-1"/ { n++; sub(/panic=-1"/, "panic=-1 " (n == 1 ? a1 : a2) "\"") } 1' \
+		boards/linux.dts >"$1.dtsi"
 	make_board "$1.dtsi" "$2" "$3" "$1"
 }
 
