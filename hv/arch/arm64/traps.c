@@ -180,7 +180,12 @@ static void trap_enter(void)
 	dsb(ish);
 	sev();
 	arch_domain_lock();
-	vgic_vcpu_exit(c->vcpu);
+	/*
+	 * A vCPU stopped while this CPU waited for the lock (its domain
+	 * rebooting) left list registers of its old life: they must not
+	 * reach the new life's vGIC state; vcpu_load() clears them.
+	 */
+	vgic_vcpu_exit(c->vcpu->state == VCPU_RUNNING ? c->vcpu : NULL);
 }
 
 /* After any trap: the vCPU may have been restarted or stopped meanwhile. */
