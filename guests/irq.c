@@ -33,12 +33,14 @@
 #define SPI_TEST  40
 #define SPI_OTHER 41
 #define VTIMER    27
+#define RTC       0x09010000ul /* passed-through PL031 ("pt" in bootargs) */
+#define RTC_SPI   34
 
 static uint64_t stack1[1024] __attribute__((aligned(16)));
 
 /* Per vCPU, written by the interrupt handler. */
 static volatile uint64_t ticks[2], sgis[2][16], spis[2][2], bad_iar[2];
-static volatile uint64_t vcpu1_ready, skip_eoi;
+static volatile uint64_t vcpu1_ready, skip_eoi, rtc_irqs;
 /* Timer interrupt latency on vCPU 0: counter ticks from CVAL to the handler. */
 static volatile uint64_t lat_sum, lat_max;
 
@@ -189,6 +191,9 @@ void irq_handler(void)
 		sgis[me][intid]++;
 		if (intid == SGI_PING) /* answer vCPU 0 */
 			wr(ICC_SGI1R_EL1, ((uint64_t)SGI_PONG << 24) | 1);
+	} else if (intid == RTC_SPI) {
+		rtc_irqs++;
+		wr32(RTC + 0x1c, 1); /* RTCICR: the device lowers its line */
 	} else if (intid == SPI_TEST || intid == SPI_OTHER) {
 		spis[me][intid - SPI_TEST]++;
 	} else {
@@ -382,6 +387,19 @@ void guest_main(void *dtb, uint64_t t0)
 		    spis[1][1]);
 	}
 	say(bad_iar[0] == 0 && bad_iar[1] == 0, "no unexpected interrupt", bad_iar[0] | bad_iar[1]);
+	if (has(dt.bootargs, "pt")) {
+		/* A real device's interrupt, twice: the first EOI must deactivate it. */
+		wr8(GICD + 0x400 + RTC_SPI, 0xa0);
+		wr64(GICD + 0x6000 + 8 * RTC_SPI, 0);
+		wr32(GICD + 0x100 + 4, 1u << (RTC_SPI - 32));
+		for (uint64_t k = 1; k <= 2; k++) {
+			wr32(RTC + 0x4, rd32(RTC) + 1); /* RTCMR: match in a second */
+			wr32(RTC + 0x10, 1);            /* RTCIMSC: interrupt on match */
+			for (unsigned int i = 0; i < 400000000 && rtc_irqs < k; i++)
+				__asm__ volatile("wfi");
+		}
+		say(rtc_irqs == 2, "passthrough PL031 interrupt forwarded twice", rtc_irqs);
+	}
 	if (reboot) {
 		/* Leave a mess: an active timer interrupt, a pending SPI. */
 		skip_eoi = 1;

@@ -36,6 +36,18 @@ SGI to vCPU 1 answered by its SGI to vCPU 0|SPI routed to vCPU 1 went there only
 	expect_exit0 "$L" "vgic $n vCPU: qemu exits 0"
 done
 
+# A passed-through PL031: its SPI (34) is forwarded hardware-linked; the
+# guest's EOI must deactivate the physical interrupt, or the second match
+# interrupt never comes.
+make_board tests/qemu/boards/vgic-pt.dtsi 1G 1 "$WORK/vgic-pt.dtb" || fail "board vgic-pt"
+dtc -q -I dts -O dtb -o "$WORK/vgic-pt-partial.dtb" tests/qemu/boards/vgic-pt.dts || fail "vgic-pt partial DT"
+L="$WORK/vgic-pt.log"
+run_hv "$WORK/vgic-pt.dtb" 1G 1 30 "$L" $(loader "$GUESTS/irq.bin" 0x47000000) \
+	$(loader "$WORK/vgic-pt-partial.dtb" 0x47100000)
+expect "$L" "^\(domU1\) PASS irq: passthrough PL031 interrupt forwarded twice" "vgic pt: PL031 interrupt forwarded twice"
+expect_not "$L" "FAIL irq" "vgic pt: no failed check"
+expect_exit0 "$L" "vgic pt: qemu exits 0"
+
 # A domain reset with a timer interrupt active and an SPI pending: each
 # new life must start with the GIC in its reset state and a working timer
 # (the physical PPI 27 deactivated, the active priorities cleared).
