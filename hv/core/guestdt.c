@@ -301,28 +301,68 @@ static int partial_path(const struct gdt *g, int off, char *buf, int len)
 }
 
 /*
- * interrupt-parent of a copied node: the /gic placeholder becomes our GIC;
- * a node inside /passthrough keeps its phandle (copied as is); anything
- * else would dangle in the guest, so it is refused.
+ * An interrupt parent named by a copied node: the /gic placeholder becomes
+ * our GIC (3 cells); a node inside /passthrough keeps its phandle (it is
+ * copied as is). Anything else would dangle in the guest. *cells gets the
+ * parent's #interrupt-cells, 0 when it has none.
  */
-static int copy_interrupt_parent(struct gdt *g, int node, const void *val, int len)
+static bool resolve_parent(const struct gdt *g, uint32_t ph, uint32_t *out, uint32_t *cells)
 {
 	const void *p = g->x->partial;
+
+	if (g->ph_placeholder != 0 && ph == g->ph_placeholder) {
+		*out = g->ph_gic;
+		*cells = 3;
+		return true;
+	}
+	int target = fdt_node_offset_by_phandle(p, ph);
+	if (target < 0 || fdt_supernode_atdepth_offset(p, target, 1, NULL) != g->pt_off)
+		return false;
+	int len;
+	const fdt32_t *c = fdt_getprop(p, target, "#interrupt-cells", &len);
+	*out = ph;
+	*cells = c != NULL && len == 4 ? fdt32_ld(c) : 0;
+	return true;
+}
+
+static int bad_parent(const struct gdt *g, int node, const char *prop)
+{
 	char path[PLAN_PATH_MAX];
 
-	if (len == 4) {
-		uint32_t ph = fdt32_ld(val);
-		if (g->ph_placeholder != 0 && ph == g->ph_placeholder)
-			return prop_u32(g, "interrupt-parent", g->ph_gic);
-		int target = fdt_node_offset_by_phandle(p, ph);
-		if (target >= 0 && fdt_supernode_atdepth_offset(p, target, 1, NULL) == g->pt_off)
-			return prop_u32(g, "interrupt-parent", ph);
-	}
 	partial_path(g, node, path, sizeof(path));
 	return fail(g, -HV_EINVAL,
-	            "%s: partial device tree %s: interrupt-parent must name the /gic placeholder "
-	            "or a node under /passthrough",
-	            g->d->node, path);
+	            "%s: partial device tree %s: %s must name the /gic placeholder or an "
+	            "interrupt controller under /passthrough",
+	            g->d->node, path, prop);
+}
+
+static int copy_interrupt_parent(struct gdt *g, int node, const void *val, int len)
+{
+	uint32_t ph, cells;
+
+	if (len != 4 || !resolve_parent(g, fdt32_ld(val), &ph, &cells))
+		return bad_parent(g, node, "interrupt-parent");
+	return prop_u32(g, "interrupt-parent", ph);
+}
+
+/* interrupts-extended: <parent specifier...>..., each parent resolved as above. */
+static int copy_interrupts_extended(struct gdt *g, int node, const void *val, int len)
+{
+	const char *name = "interrupts-extended";
+	uint32_t n = (uint32_t)len / 4, ph, cells;
+	void *out;
+
+	if (len % 4 != 0)
+		return bad_parent(g, node, name);
+	TRY(fdt_err(g, fdt_property_placeholder(g->fdt, name, len, &out)));
+	memcpy(out, val, (size_t)len);
+	for (uint32_t i = 0; i < n; i += 1 + cells) {
+		if (!resolve_parent(g, fdt32_ld((const fdt32_t *)val + i), &ph, &cells) ||
+		    cells == 0 || cells > n - i - 1)
+			return bad_parent(g, node, name);
+		fdt32_st((char *)out + 4 * i, ph);
+	}
+	return 0;
 }
 
 /* Copy @node's properties, except xen,* ones (hypervisor-only). */
@@ -347,6 +387,8 @@ static int copy_props(struct gdt *g, int node, bool *has_compat, bool *has_range
 			*has_ranges = true;
 		if (strcmp(name, "interrupt-parent") == 0)
 			TRY(copy_interrupt_parent(g, node, val, len));
+		else if (strcmp(name, "interrupts-extended") == 0)
+			TRY(copy_interrupts_extended(g, node, val, len));
 		else
 			TRY(fdt_err(g, fdt_property(g->fdt, name, val, len)));
 	}

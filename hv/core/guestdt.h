@@ -59,8 +59,9 @@ struct guestdt_extra {
  * fixed clock when the domain has vpl011, /chosen (bootargs, stdout-path,
  * linux,initrd-start/end, bulkhead,boots) and, from the partial DT, a /passthrough
  * simple-bus with the partial's /passthrough children (xen,* properties
- * dropped; an interrupt-parent naming the partial's /gic placeholder is
- * pointed at our GIC).
+ * dropped; an interrupt-parent or interrupts-extended parent naming the
+ * partial's /gic placeholder is pointed at our GIC, one naming a node
+ * outside /passthrough is refused).
  *
  * Return: the size of the blob (fdt_totalsize) on success; -HV_ENOSPC
  * when @size is too small; -HV_EINVAL when the plan or the partial DT

@@ -3,7 +3,7 @@
  * Arbitrary bytes as a domain's partial device tree. guestdt_build() must
  * never crash, and whatever it accepts must give a guest tree that passes
  * fdt_check_full(), carries no xen,* property, and whose interrupt-parent
- * phandles all resolve. A buffer one byte short must give -HV_ENOSPC.
+ * and interrupts-extended phandles all resolve. A buffer one byte short must give -HV_ENOSPC.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +39,22 @@ static void check_output(const void *fdt, int n)
 			if (strcmp(name, "interrupt-parent") == 0) {
 				require(len == 4);
 				require(fdt_node_offset_by_phandle(fdt, fdt32_ld(val)) >= 0);
+			}
+			if (strcmp(name, "interrupts-extended") == 0) {
+				/* Every parent resolves and has the cells its specifier uses. */
+				const fdt32_t *c = val;
+				int cells = len / 4, i = 0, cl;
+				require(len % 4 == 0);
+				while (i < cells) {
+					int parent =
+					    fdt_node_offset_by_phandle(fdt, fdt32_ld(c + i));
+					require(parent >= 0);
+					const fdt32_t *ic =
+					    fdt_getprop(fdt, parent, "#interrupt-cells", &cl);
+					require(ic != NULL && cl == 4 && fdt32_ld(ic) >= 1);
+					require(fdt32_ld(ic) <= (uint32_t)(cells - i - 1));
+					i += 1 + (int)fdt32_ld(ic);
+				}
 			}
 		}
 		node = fdt_next_node(fdt, node, &depth);

@@ -453,6 +453,11 @@ static const char partial_dts[] =
     "			interrupt-parent = <&gic>;\n"
     "			interrupts = <0 64 4>;\n"
     "		};\n"
+    "		timer@ff300000 {\n"
+    "			compatible = \"acme,timer\";\n"
+    "			reg = <0x0 0xff300000 0x0 0x1000>;\n"
+    "			interrupts-extended = <&gic 0 65 4>, <&intc2 7>;\n"
+    "		};\n"
     "		dma@ff200000 {\n"
     "			compatible = \"acme,dma\";\n"
     "			reg = <0x0 0xff200000 0x0 0x1000>;\n"
@@ -507,6 +512,16 @@ TEST(passthrough_merged)
 	CHECK(mux > 0 && mux == fdt_path_offset(buf, "/passthrough/interrupt-controller@ff100000"));
 	ip = fdt_getprop(buf, mux, "interrupt-parent", &len);
 	CHECK(ip != NULL && fdt_node_offset_by_phandle(buf, fdt32_ld(ip)) == gic);
+	/* interrupts-extended: each parent resolved, specifiers kept. */
+	int tmr = fdt_path_offset(buf, "/passthrough/timer@ff300000");
+	const fdt32_t *ie = fdt_getprop(buf, tmr, "interrupts-extended", &len);
+	CHECK(ie != NULL && len == 24);
+	if (ie != NULL && len == 24) {
+		CHECK(fdt_node_offset_by_phandle(buf, fdt32_ld(ie)) == gic);
+		CHECK(fdt32_ld(ie + 1) == 0 && fdt32_ld(ie + 2) == 65 && fdt32_ld(ie + 3) == 4);
+		CHECK(fdt_node_offset_by_phandle(buf, fdt32_ld(ie + 4)) == mux);
+		CHECK_EQ(fdt32_ld(ie + 5), 7);
+	}
 	/* The placeholder itself is not copied. */
 	CHECK(fdt_path_offset(buf, "/gic") < 0);
 	int pt = fdt_path_offset(buf, "/passthrough");
@@ -570,7 +585,30 @@ TEST(partial_errors_named)
 	CHECK(has(err, "/chosen/domU1: partial device tree /passthrough/dev@1000: "
 	               "interrupt-parent"));
 
+	free(partial);
+
+	/* interrupts-extended: a parent without #interrupt-cells, a short specifier. */
+	static const char *const bad_ext[] = {
+	    "/dts-v1/;\n/ { gic: gic { phandle = <65000>; };\n"
+	    "passthrough { #address-cells = <1>; #size-cells = <1>;\n"
+	    "  p: pic@2000 { reg = <0x2000 0x100>; interrupt-controller; };\n"
+	    "  dev@1000 { reg = <0x1000 0x100>; interrupts-extended = <&p 1>; }; }; };\n",
+	    "/dts-v1/;\n/ { gic: gic { phandle = <65000>; };\n"
+	    "passthrough { #address-cells = <1>; #size-cells = <1>;\n"
+	    "  dev@1000 { reg = <0x1000 0x100>; interrupts-extended = <&gic 0 5>; }; }; };\n",
+	};
+	for (unsigned int i = 0; i < 2; i++) {
+		void *bp = dtc_compile(bad_ext[i], &plen);
+		x.partial = bp;
+		x.partial_size = plen;
+		CHECK_EQ(guestdt_build(&d, &x, buf, sizeof(buf)), -HV_EINVAL);
+		CHECK(has(err, "/passthrough/dev@1000: interrupts-extended must name"));
+		free(bp);
+	}
+
 	/* A truncated blob. */
+	partial = dtc_compile("/dts-v1/;\n/ { passthrough { }; };\n", &plen);
+	x.partial = partial;
 	x.partial_size = plen - 1;
 	CHECK_EQ(guestdt_build(&d, &x, buf, sizeof(buf)), -HV_EINVAL);
 	CHECK(has(err, "partial device tree is not a valid"));
