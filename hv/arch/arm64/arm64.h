@@ -93,6 +93,7 @@ uint32_t gic_ack(void);                 /* IAR1: INTID, >= 1020 if none */
 void gic_priority_drop(uint32_t intid); /* EOIR1 (EOImode = 1) */
 void gic_deactivate(uint32_t intid);    /* DIR */
 void gic_ppi_clear_active(unsigned int index, uint32_t intid);
+void gic_spi_clear_active(uint32_t intid);
 /* SPI @intid: quiesced (disabled, inactive, not pending), then if @enable
  * routed to @mpidr, group 1, enabled. */
 void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable);

@@ -108,6 +108,12 @@ void gic_ppi_clear_active(unsigned int index, uint32_t intid)
 		*reg32(gicr_base + (uint64_t)index * GICR_STRIDE + GICR_ICACTIVER0) = 1u << intid;
 }
 
+void gic_spi_clear_active(uint32_t intid)
+{
+	if (gicd_base && intid >= 32 && intid < 1020)
+		*reg32(gicd_base + GICD_ICACTIVER + (intid / 32) * 4) = 1u << (intid % 32);
+}
+
 void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable)
 {
 	if (!gicd_base || intid < 32 || intid >= 1020)

@@ -339,6 +339,36 @@ void vgic_handle_irqs(void)
 	}
 }
 
+/*
+ * The guest cleared pending or active state (ICPENDR/ICACTIVER at @off of
+ * the distributor, or of its own redistributor's SGI frame for @ppi) of
+ * hardware-linked interrupts: a physical interrupt whose virtual one is
+ * now idle would stay active forever (Linux clears them all at boot, and
+ * a passed-through device may have raised its line before). Deactivate
+ * it; a line still high fires again.
+ */
+static void hw_state_cleared(struct vcpu *v, uint32_t off, uint64_t bits, bool ppi)
+{
+	struct vgic *g = vgic_of(v->dom);
+	bool clears = (off >= 0x280 && off < 0x300) || (off >= 0x380 && off < 0x400);
+
+	if (!clears)
+		return;
+	uint32_t first = (off & 0x7f) * 8;
+	for (unsigned int b = 0; b < 32; b++) {
+		uint32_t intid = first + b;
+		struct vgic_irq *irq = vgic_irq_of(g, v->id, intid);
+		if (!((bits >> b) & 1) || !irq || !(irq->flags & VGIC_HW))
+			continue;
+		if ((irq->flags & (VGIC_LATCH | VGIC_ACTIVE)) || irq->lr_vcpu != VGIC_NO_LR)
+			continue;
+		if (ppi && intid == GIC_PPI_VTIMER)
+			gic_ppi_clear_active(this_cpu()->index, intid);
+		else if (!ppi && intid >= VGIC_NR_PRIVATE && spi_owner[intid] == v->dom)
+			gic_spi_clear_active(intid);
+	}
+}
+
 /* Data abort in the vGIC frames of @v's domain: emulate the access. */
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
 {
@@ -364,6 +394,12 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
 		mask = vgic_rdist_access(g, (uint32_t)(ipa - gicr), size, write, &val);
 	if (!write && reg != 31)
 		f->x[reg] = val;
+	if (write && size == 4 && in_d)
+		hw_state_cleared(v, (uint32_t)(ipa - gicd), val, false);
+	else if (write && size == 4 &&
+	         ipa - gicr ==
+	             (uint64_t)v->id * VGIC_GICR_STRIDE + 0x10000 + ((ipa - gicr) & 0xffff))
+		hw_state_cleared(v, (uint32_t)((ipa - gicr) & 0xffff), val, true);
 	kick(d, mask);
 	return true;
 }
