@@ -71,6 +71,24 @@ const char *plan_kind_name(enum plan_kind kind)
 	return "?";
 }
 
+/*
+ * Every node of the host tree in tree order with its parent, recorded by
+ * the walk that guards the blob check: libfdt finds a parent or a
+ * compatible node by walking from the start of the blob, and QEMU's tree
+ * is 35 KB. A tree too big or too deep for the table is recorded up to
+ * where it stops (a prefix in tree order, complete false), and lookups
+ * beyond it fall back to libfdt's walks.
+ */
+#define NODE_INDEX_MAX 256
+#define NODE_DEPTH_MAX 16
+
+struct node_index {
+	int count;
+	bool complete;
+	int offset[NODE_INDEX_MAX];
+	int parent[NODE_INDEX_MAX]; /* negative for the root */
+};
+
 /* Reading state passed down the parse; small, lives on the caller's stack. */
 struct reader {
 	const struct plan_input *in;
@@ -79,6 +97,8 @@ struct reader {
 	unsigned int cpus_used;
 	/* Root children found by read_ram()'s one pass (negative: absent). */
 	int chosen, cpus, reserved_memory;
+	/* The host tree's nodes and parents, recorded by the blob check's walk. */
+	const struct node_index *index;
 };
 
 static void copy_str(char *dst, size_t size, const char *src, size_t len)
@@ -208,6 +228,123 @@ static bool name_is(const char *name, const char *base)
 	return strncmp(name, base, n) == 0 && (name[n] == '\0' || name[n] == '@');
 }
 
+/* The position of @node in the index, -1 when it is not in it. */
+static int index_pos(const struct node_index *idx, int node)
+{
+	int lo = 0, hi = idx->count;
+
+	while (lo < hi) { /* offsets are recorded in increasing order */
+		int mid = lo + (hi - lo) / 2;
+		if (idx->offset[mid] == node)
+			return mid;
+		if (idx->offset[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * fdt_first_subnode(@parent) when @prev is negative, else
+ * fdt_next_subnode(@prev), from the index when it holds the whole tree:
+ * libfdt steps over every node of every earlier sibling's subtree.
+ */
+static int child_after(const struct reader *r, int parent, int prev)
+{
+	const struct node_index *idx = r->index;
+	int i = idx->complete ? index_pos(idx, prev < 0 ? parent : prev) : -1;
+
+	if (i < 0)
+		return prev < 0 ? fdt_first_subnode(r->fdt, parent)
+		                : fdt_next_subnode(r->fdt, prev);
+	for (i++; i < idx->count; i++)
+		if (idx->parent[i] == parent)
+			return idx->offset[i];
+	return -FDT_ERR_NOTFOUND;
+}
+
+/*
+ * libfdt's node name match: the whole name, or the name before its unit
+ * address when @s has none.
+ */
+static bool node_name_eq(const void *fdt, int node, const char *s, size_t len)
+{
+	int olen;
+	const char *p = fdt_get_name(fdt, node, &olen);
+
+	if (!p || olen < 0 || (size_t)olen < len || memcmp(p, s, len) != 0)
+		return false;
+	return p[len] == '\0' || (p[len] == '@' && !memchr(s, '@', len));
+}
+
+/*
+ * fdt_path_offset_namelen() for an absolute path, from the index when it
+ * holds the whole tree (aliases and partial indexes: libfdt's walk). Same
+ * steps as libfdt: repeated slashes skipped, each component the first
+ * child in tree order whose name matches.
+ */
+static int path_offset(const struct reader *r, const char *path, size_t len)
+{
+	const struct node_index *idx = r->index;
+	const char *p = path, *end = path + len;
+	int node = 0;
+
+	if (!idx->complete || len == 0 || *path != '/')
+		return fdt_path_offset_namelen(r->fdt, path, (int)len);
+	while (p < end) {
+		while (*p == '/') {
+			p++;
+			if (p == end)
+				return node;
+		}
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		if (!q)
+			q = end;
+		int found = -FDT_ERR_NOTFOUND;
+		for (int i = index_pos(idx, node) + 1; i > 0 && i < idx->count; i++) {
+			if (idx->parent[i] == node &&
+			    node_name_eq(r->fdt, idx->offset[i], p, (size_t)(q - p))) {
+				found = idx->offset[i];
+				break;
+			}
+		}
+		if (found < 0)
+			return found;
+		node = found;
+		p = q;
+	}
+	return node;
+}
+
+/* fdt_parent_offset(), from the node index when the node is in it. */
+static int parent_of(const struct reader *r, int node)
+{
+	int i = index_pos(r->index, node);
+	return i >= 0 ? r->index->parent[i] : fdt_parent_offset(r->fdt, node);
+}
+
+/*
+ * fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"): the same nodes in
+ * the same order, without libfdt's walk from node to node.
+ */
+static int find_gic(const struct reader *r)
+{
+	const struct node_index *idx = r->index;
+
+	for (int i = 0; i < idx->count; i++) {
+		int err = fdt_node_check_compatible(r->fdt, idx->offset[i], "arm,gic-v3");
+		if (err == 0)
+			return idx->offset[i];
+		if (err < 0 && err != -FDT_ERR_NOTFOUND)
+			return err;
+	}
+	if (idx->complete)
+		return -FDT_ERR_NOTFOUND;
+	return fdt_node_offset_by_compatible(r->fdt, idx->count ? idx->offset[idx->count - 1] : -1,
+	                                     "arm,gic-v3");
+}
+
 /*
  * RAM banks, and the other root children this file needs, in one pass:
  * each fdt_path_offset() of a root child walks every node before it, and
@@ -218,8 +355,7 @@ static void read_ram(struct reader *r)
 	struct plan *plan = r->plan;
 	int node;
 
-	for (node = fdt_first_subnode(r->fdt, 0); node >= 0;
-	     node = fdt_next_subnode(r->fdt, node)) {
+	for (node = child_after(r, 0, -1); node >= 0; node = child_after(r, 0, node)) {
 		const char *name = fdt_get_name(r->fdt, node, NULL);
 		int ac, sc;
 		const fdt32_t *p;
@@ -315,8 +451,7 @@ static void read_reserved(struct reader *r)
 	int node;
 	if (rm < 0)
 		return;
-	for (node = fdt_first_subnode(r->fdt, rm); node >= 0;
-	     node = fdt_next_subnode(r->fdt, node)) {
+	for (node = child_after(r, rm, -1); node >= 0; node = child_after(r, rm, node)) {
 		int ac, sc;
 		const fdt32_t *p;
 		char path[PLAN_PATH_MAX];
@@ -352,8 +487,8 @@ static void read_cpus(struct reader *r)
 	unsigned int count = 0;
 
 	if (cpus >= 0) {
-		for (node = fdt_first_subnode(r->fdt, cpus); node >= 0;
-		     node = fdt_next_subnode(r->fdt, node)) {
+		for (node = child_after(r, cpus, -1); node >= 0;
+		     node = child_after(r, cpus, node)) {
 			const char *type = fdt_getprop(r->fdt, node, "device_type", NULL);
 			const char *name = fdt_get_name(r->fdt, node, NULL);
 			if ((type && strcmp(type, "cpu") == 0) || (name && name_is(name, "cpu")))
@@ -385,10 +520,10 @@ static uint32_t gic_intid(const fdt32_t *spec)
 static void read_gic_and_uart(struct reader *r)
 {
 	struct plan *plan = r->plan;
-	int gic = fdt_node_offset_by_compatible(r->fdt, -1, "arm,gic-v3");
+	int gic = find_gic(r);
 	uint64_t size;
 
-	int gic_parent = gic >= 0 ? fdt_parent_offset(r->fdt, gic) : -1;
+	int gic_parent = gic >= 0 ? parent_of(r, gic) : -1;
 	if (gic < 0 || !reg_entry(r, gic, gic_parent, 0, &plan->gicd_base, &size) ||
 	    !reg_entry(r, gic, gic_parent, 1, &plan->gicr_base, &plan->gicr_size))
 		plan_error(plan, "/: no arm,gic-v3 interrupt controller with distributor and "
@@ -403,9 +538,8 @@ static void read_gic_and_uart(struct reader *r)
 	const char *colon = memchr(sp, ':', (size_t)len);
 	size_t n = colon ? (size_t)(colon - sp) : str_len_max(sp, (size_t)len);
 	copy_str(plan->stdout_path, sizeof(plan->stdout_path), sp, n);
-	int uart = fdt_path_offset_namelen(r->fdt, sp, (int)n);
-	if (uart < 0 ||
-	    !reg_entry(r, uart, fdt_parent_offset(r->fdt, uart), 0, &plan->uart_base, &size)) {
+	int uart = path_offset(r, sp, n);
+	if (uart < 0 || !reg_entry(r, uart, parent_of(r, uart), 0, &plan->uart_base, &size)) {
 		plan_warn(plan, "/chosen: stdout-path %s names no node with reg; no host UART",
 		          plan->stdout_path);
 		plan->uart_base = 0;
@@ -735,25 +869,56 @@ static void read_pt_device(struct reader *r, const void *pt, int node, struct pl
  * once, requiring progress, before handing the blob to libfdt: every tag
  * then moves strictly forward inside the structure block, so this ends.
  */
-static bool blob_walk_ends(const void *fdt)
+static bool blob_walk_ends(const void *fdt, struct node_index *idx)
 {
-	int off, next = 0;
+	int off, next = 0, depth = 0;
+	int stack[NODE_DEPTH_MAX + 1] = {-FDT_ERR_NOTFOUND}; /* [d]: the node at depth d-1 */
 	uint32_t tag;
 
+	if (idx) {
+		idx->count = 0;
+		idx->complete = true;
+	}
 	do {
 		off = next;
 		tag = fdt_next_tag(fdt, off, &next);
 		if (tag != FDT_END && next <= off)
 			return false;
+		if (!idx || !idx->complete)
+			continue;
+		/*
+		 * Only integers are recorded here, used only once
+		 * fdt_check_full() has accepted the nesting. Anything unusual
+		 * (a second top-level node, too deep, too many) ends the record.
+		 */
+		if (tag == FDT_BEGIN_NODE) {
+			if (depth >= NODE_DEPTH_MAX || idx->count >= NODE_INDEX_MAX ||
+			    (depth == 0 && idx->count > 0) || (idx->count == 0 && off != 0)) {
+				idx->complete = false;
+				continue;
+			}
+			idx->offset[idx->count] = off;
+			idx->parent[idx->count] = stack[depth];
+			idx->count++;
+			stack[++depth] = off;
+		} else if (tag == FDT_END_NODE) {
+			if (depth == 0)
+				idx->complete = false;
+			else
+				depth--;
+		}
 	} while (tag != FDT_END && next >= 0);
 	return true;
 }
 
-/* Header, size, a walk that ends, then libfdt's own full check. */
-static bool blob_ok(const void *fdt, uint64_t size)
+/*
+ * Header, size, a walk that ends, then libfdt's own full check. @idx, if
+ * not NULL, receives the walk's node index (valid when this returns true).
+ */
+static bool blob_ok(const void *fdt, uint64_t size, struct node_index *idx)
 {
 	return size >= sizeof(struct fdt_header) && fdt_check_header(fdt) == 0 &&
-	       fdt_totalsize(fdt) <= size && blob_walk_ends(fdt) &&
+	       fdt_totalsize(fdt) <= size && blob_walk_ends(fdt, idx) &&
 	       fdt_check_full(fdt, fdt_totalsize(fdt)) == 0;
 }
 
@@ -769,7 +934,7 @@ static void read_passthrough(struct reader *r, struct plan_domain *d, const stru
 		          m->node);
 		return;
 	}
-	if (!blob_ok(pt, m->range.size)) {
+	if (!blob_ok(pt, m->range.size, NULL)) {
 		plan_error(plan, "%s: not a valid device tree blob within its reg", m->node);
 		return;
 	}
@@ -903,7 +1068,7 @@ static void read_domain(struct reader *r, int node, int chosen)
 	int ac = cells_prop(r, node, "#address-cells", 2);
 	int sc = cells_prop(r, node, "#size-cells", 1);
 	int sub;
-	for (sub = fdt_first_subnode(r->fdt, node); sub >= 0; sub = fdt_next_subnode(r->fdt, sub))
+	for (sub = child_after(r, node, -1); sub >= 0; sub = child_after(r, node, sub))
 		read_module(r, sub, d, ac, sc);
 	bool kernel = false;
 	for (unsigned int i = 0; i < d->nr_modules; i++) {
@@ -926,8 +1091,7 @@ static void read_chosen(struct reader *r)
 		return;
 	}
 	read_heap(r, chosen);
-	for (node = fdt_first_subnode(r->fdt, chosen); node >= 0;
-	     node = fdt_next_subnode(r->fdt, node)) {
+	for (node = child_after(r, chosen, -1); node >= 0; node = child_after(r, chosen, node)) {
 		if (fdt_node_check_compatible(r->fdt, node, "xen,domain") == 0)
 			read_domain(r, node, chosen);
 	}
@@ -937,16 +1101,19 @@ static void read_chosen(struct reader *r)
 
 int plan_build(const struct plan_input *in, struct plan *plan)
 {
+	struct node_index index;
 	struct reader r = {.in = in,
 	                   .fdt = in->fdt,
 	                   .plan = plan,
 	                   .chosen = -FDT_ERR_NOTFOUND,
 	                   .cpus = -FDT_ERR_NOTFOUND,
-	                   .reserved_memory = -FDT_ERR_NOTFOUND};
+	                   .reserved_memory = -FDT_ERR_NOTFOUND,
+	                   .index = &index};
 
 	memset(plan, 0, sizeof(*plan));
 	/* No size given: the hypervisor trusts the header's totalsize. */
-	if (!in->fdt || !blob_ok(in->fdt, in->fdt_size ? in->fdt_size : fdt_totalsize(in->fdt))) {
+	if (!in->fdt ||
+	    !blob_ok(in->fdt, in->fdt_size ? in->fdt_size : fdt_totalsize(in->fdt), &index)) {
 		plan_error(plan, "/: the host device tree is not a valid blob");
 		return -HV_EINVAL;
 	}
