@@ -295,20 +295,31 @@ void domain_console_live(struct domain *d, bool live)
 	d->console_live = live;
 }
 
-/* Called with the domain lock held. */
-static void stop_locked(struct domain *d, bool crashed, const char *why)
+/*
+ * Take every vCPU of a running domain off its CPU and give its memory
+ * back (static pages to the slot's reserve, marked for scrub). Shared by
+ * stop and reboot so that both tear a domain down the same way.
+ * Called with the domain lock held.
+ */
+static void halt_and_release_locked(struct domain *d)
 {
-	if (d->state != DOMAIN_RUNNING)
-		return;
 	if (d->line_len)
 		flush_line(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		arch_vcpu_stop_wait(&d->vcpus[i]);
+	dommem_destroy(&d->mem);
+}
+
+/* Called with the domain lock held. */
+static void stop_locked(struct domain *d, bool crashed, const char *why)
+{
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	halt_and_release_locked(d);
 	d->state = crashed ? DOMAIN_CRASHED : DOMAIN_OFF;
 	fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "%s", why);
-	dommem_destroy(&d->mem);
 	scrub_static(d);
 }
 
@@ -339,13 +350,7 @@ int domain_reboot(struct domain *d)
 		arch_domain_unlock();
 		return -HV_EINVAL;
 	}
-	if (d->line_len)
-		flush_line(d);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		d->vcpus[i].state = VCPU_OFF;
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		arch_vcpu_stop_wait(&d->vcpus[i]);
-	dommem_destroy(&d->mem);
+	halt_and_release_locked(d);
 	rc = domain_build(d, true); /* the same static pages, zeroed */
 	if (rc) {
 		d->state = DOMAIN_CRASHED;
