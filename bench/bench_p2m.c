@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "../hv/core/p2m.h"
 #include "../hv/host/host_arch.h"
@@ -63,14 +62,6 @@ static const struct layout layouts[] = {
       RAM(0x7ff00000, 0x7ff00000, 2 * MiB)}},
 };
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 int main(void)
 {
 	static struct s2model model;
@@ -85,7 +76,6 @@ int main(void)
 		struct p2m p;
 		const char *err;
 		size_t n = 0;
-		double t0, ns;
 
 		host_ram_reset();
 		tpages_init(&tp, POOL_BASE, POOL_PAGES);
@@ -93,7 +83,6 @@ int main(void)
 		s2model_clear(&model);
 		if (p2m_init(&p, IPA_BITS, 1, &src) != 0)
 			return 1;
-		t0 = now_us();
 		for (; n < ARRAY_SIZE(l->maps) && l->maps[n].size != 0; n++) {
 			const struct map *m = &l->maps[n];
 
@@ -103,7 +92,6 @@ int main(void)
 				return 1;
 			}
 		}
-		ns = (now_us() - t0) * 1e3;
 		for (size_t k = 0; k < n; k++) {
 			const struct map *m = &l->maps[k];
 
@@ -122,7 +110,6 @@ int main(void)
 		       (unsigned long long)p.table_pages);
 		printf("BENCH p2m_oracle_pages_%s %llu pages\n", l->name,
 		       (unsigned long long)oc.tables);
-		printf("BENCH p2m_map_time_%s %.0f ns\n", l->name, ns);
 		p2m_destroy(&p);
 		if (tp.live != 0) {
 			fprintf(stderr, "bench_p2m: %s: %llu pages leaked\n", l->name,
