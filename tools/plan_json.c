@@ -98,19 +98,6 @@ static void json_range(FILE *f, const struct plan_range *r)
 	fputc('}', f);
 }
 
-static const char *module_kind(enum plan_module_kind k)
-{
-	switch (k) {
-	case PLAN_MODULE_KERNEL:
-		return "kernel";
-	case PLAN_MODULE_RAMDISK:
-		return "ramdisk";
-	case PLAN_MODULE_DEVICE_TREE:
-		return "device-tree";
-	}
-	return "?";
-}
-
 static void json_pt(FILE *f, const struct plan_pt_device *p)
 {
 	fputs("        {\"node\": ", f);
@@ -167,7 +154,7 @@ static void json_domain(FILE *f, const struct plan_domain *d)
 	fputs("},\n     \"modules\": [", f);
 	for (unsigned int m = 0; m < d->nr_modules; m++) {
 		fprintf(f, "%s{\"kind\": \"%s\", \"node\": ", m ? ", " : "",
-		        module_kind(d->modules[m].kind));
+		        plan_module_kind_name(d->modules[m].kind));
 		json_str(f, d->modules[m].node);
 		fputs(", ", f);
 		json_hex(f, "base", d->modules[m].range.base);

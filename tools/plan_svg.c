@@ -79,19 +79,6 @@ static void swatch(FILE *f, int x, int y, const char *fill, const char *text)
 	fputs("</text>\n", f);
 }
 
-static const char *module_name(enum plan_module_kind k)
-{
-	switch (k) {
-	case PLAN_MODULE_KERNEL:
-		return "kernel";
-	case PLAN_MODULE_RAMDISK:
-		return "ramdisk";
-	case PLAN_MODULE_DEVICE_TREE:
-		return "partial DT";
-	}
-	return "module";
-}
-
 /* What a row is, in words: "domU1 RAM -> guest 0x40000000", "host DTB". */
 static void describe(const struct plan *plan, const struct plan_map_entry *e, char *buf,
                      size_t size)
@@ -132,7 +119,7 @@ static void describe(const struct plan *plan, const struct plan_map_entry *e, ch
 		for (unsigned int m = 0; m < d->nr_modules; m++) {
 			if (d->modules[m].range.base == e->range.base) {
 				snprintf(buf, size, "%s %s", d->name,
-				         module_name(d->modules[m].kind));
+				         plan_module_kind_name(d->modules[m].kind));
 				return;
 			}
 		}

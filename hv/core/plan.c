@@ -71,6 +71,19 @@ const char *plan_kind_name(enum plan_kind kind)
 	return "?";
 }
 
+const char *plan_module_kind_name(enum plan_module_kind kind)
+{
+	switch (kind) {
+	case PLAN_MODULE_KERNEL:
+		return "kernel";
+	case PLAN_MODULE_RAMDISK:
+		return "ramdisk";
+	case PLAN_MODULE_DEVICE_TREE:
+		return "device-tree";
+	}
+	return "?";
+}
+
 /*
  * Every node of the host tree in tree order with its parent, recorded by
  * the walk that guards the blob check: libfdt finds a parent or a

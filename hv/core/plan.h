@@ -208,4 +208,7 @@ unsigned int plan_memory_map(const struct plan *plan, struct plan_map_entry *map
 /** plan_kind_name() - "static", "heap", ... for output. */
 const char *plan_kind_name(enum plan_kind kind);
 
+/** plan_module_kind_name() - "kernel", "ramdisk" or "device-tree", for output. */
+const char *plan_module_kind_name(enum plan_module_kind kind);
+
 #endif
