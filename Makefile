@@ -13,7 +13,7 @@ CROSS      ?= aarch64-linux-gnu-
 FUZZ_SECONDS ?= 20
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-HOST_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ihv -Itests
+HOST_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) -Ihv -Ihv/host -Itests
 SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PLAIN_FLAGS := -O2
 

@@ -8,23 +8,7 @@
  */
 #include "common/guest.h"
 
-#define MEMORY_OP                   12
-#define XENMEM_increase_reservation 0
-#define XENMEM_decrease_reservation 1
-#define XENMEM_current_reservation  3
-#define XENMEM_maximum_reservation  4
-#define XENMEM_populate_physmap     6
-#define DOMID_SELF                  0x7ff0
-#define NR                          16
-
-struct xen_memory_reservation {
-	uint64_t extent_start;
-	uint64_t nr_extents;
-	uint32_t extent_order;
-	uint32_t mem_flags;
-	uint16_t domid;
-	uint16_t pad[3];
-};
+#define NR 16
 
 static uint64_t frames[NR];
 static struct xen_memory_reservation res;
@@ -40,7 +24,7 @@ static void check(bool cond, const char *name, int64_t got)
 static int64_t reservation(unsigned int op, uint16_t domid)
 {
 	domid_arg = domid;
-	return hypercall2(MEMORY_OP, op, (uint64_t)(uintptr_t)&domid_arg);
+	return hypercall2(HYPERCALL_MEMORY_OP, op, (uint64_t)(uintptr_t)&domid_arg);
 }
 
 static int64_t resv_op(unsigned int op, uint64_t nr, uint32_t order, uint16_t domid)
@@ -50,7 +34,7 @@ static int64_t resv_op(unsigned int op, uint64_t nr, uint32_t order, uint16_t do
 	res.extent_order = order;
 	res.mem_flags = 0;
 	res.domid = domid;
-	return hypercall2(MEMORY_OP, op, (uint64_t)(uintptr_t)&res);
+	return hypercall2(HYPERCALL_MEMORY_OP, op, (uint64_t)(uintptr_t)&res);
 }
 
 static bool zeroed(uint64_t base, uint64_t bytes)
@@ -104,13 +88,13 @@ void guest_main(void *dtb, uint64_t t0)
 	check(r == 1 && zeroed(big, 16 * 4096), "populate_physmap order 4, zeroed", r);
 
 	/* Error paths. */
-	r = hypercall2(MEMORY_OP, XENMEM_decrease_reservation, 0x10);
-	check(r == -14, "argument outside guest RAM is -EFAULT", r);
+	r = hypercall2(HYPERCALL_MEMORY_OP, XENMEM_decrease_reservation, 0x10);
+	check(r == -XEN_EFAULT, "argument outside guest RAM is -EFAULT", r);
 	frames[0] = base >> 12;
 	r = resv_op(XENMEM_decrease_reservation, 1, 0, 2);
-	check(r == -1, "naming another domain is -EPERM", r);
+	check(r == -XEN_EPERM, "naming another domain is -EPERM", r);
 	r = resv_op(XENMEM_increase_reservation, 1, 0, DOMID_SELF);
-	check(r == -1, "increase_reservation on static memory is -EPERM", r);
+	check(r == -XEN_EPERM, "increase_reservation on static memory is -EPERM", r);
 	cur = reservation(XENMEM_current_reservation, DOMID_SELF);
 	check(cur == (int64_t)max, "nothing changed by the failed calls", cur);
 	puts_("balloon: done\n");

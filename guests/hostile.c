@@ -13,15 +13,6 @@
 
 #define CALLS 4000
 
-struct xen_memory_reservation {
-	uint64_t extent_start;
-	uint64_t nr_extents;
-	uint32_t extent_order;
-	uint32_t mem_flags;
-	uint16_t domid;
-	uint16_t pad[3];
-};
-
 static uint64_t frames[64];
 static struct xen_memory_reservation res;
 static uint8_t junk[512];
@@ -72,7 +63,7 @@ void guest_main(void *dtb, uint64_t t0)
 		res.nr_extents = (rand64(&s) & 1) ? rand64(&s) % 80 : rand64(&s);
 		res.extent_order = (uint32_t)((rand64(&s) & 1) ? rand64(&s) % 6 : rand64(&s));
 		res.mem_flags = (rand64(&s) & 3) ? 0 : (uint32_t)rand64(&s);
-		res.domid = (rand64(&s) & 3) ? 0x7ff0 : (uint16_t)rand64(&s);
+		res.domid = (rand64(&s) & 3) ? DOMID_SELF : (uint16_t)rand64(&s);
 		uint64_t ptr = (rand64(&s) & 1)   ? (uint64_t)(uintptr_t)&res
 		               : (rand64(&s) & 1) ? ram + rand64(&s) % (size + 8192) - 4096
 		                                  : rand64(&s);
@@ -81,23 +72,24 @@ void guest_main(void *dtb, uint64_t t0)
 		case 0:
 		case 1:
 		case 2: /* memory_op, any sub-op, random or real argument */
-			ret = hypercall2(12, (rand64(&s) & 1) ? rand64(&s) % 20 : rand64(&s), ptr);
+			ret = hypercall2(HYPERCALL_MEMORY_OP,
+			                 (rand64(&s) & 1) ? rand64(&s) % 20 : rand64(&s), ptr);
 			break;
 		case 3: /* console_io, random count and buffer (printing junk is fine) */
-			ret = hypercall3(18, rand64(&s) % 3, rand64(&s) % 300,
+			ret = hypercall3(HYPERCALL_CONSOLE_IO, rand64(&s) % 3, rand64(&s) % 300,
 			                 (rand64(&s) & 1) ? (uint64_t)(uintptr_t)junk : ptr);
 			break;
 		case 4: /* any hypercall number */
 			ret = hypercall3(rand64(&s), rand64(&s), rand64(&s), rand64(&s));
 			break;
 		case 5: { /* SMCCC: random function, never the three that end the run */
-			uint64_t fn = (rand64(&s) & 1) ? 0x84000000 + rand64(&s) % 16
-			                               : 0xc4000000 + rand64(&s) % 16;
+			uint64_t fn = (rand64(&s) & 1) ? PSCI_FN32_BASE + rand64(&s) % 16
+			                               : PSCI_FN64_BASE + rand64(&s) % 16;
 			if ((rand64(&s) & 3) == 0)
 				fn = rand64(&s);
 			uint32_t f = (uint32_t)fn;
-			if (f == 0x84000008 || f == 0x84000009 || f == 0x84000002)
-				fn = 0x84000000;
+			if (f == PSCI_SYSTEM_OFF || f == PSCI_SYSTEM_RESET || f == PSCI_CPU_OFF)
+				fn = PSCI_VERSION;
 			ret = psci(fn, rand64(&s), rand64(&s), rand64(&s));
 			break;
 		}
@@ -115,10 +107,13 @@ void guest_main(void *dtb, uint64_t t0)
 			res.nr_extents = rand64(&s) % 64;
 			res.extent_order = 0;
 			res.mem_flags = 0;
-			res.domid = 0x7ff0;
+			res.domid = DOMID_SELF;
 			for (unsigned int j = 0; j < 64; j++)
 				frames[j] = win + rand64(&s) % win_pages;
-			ret = hypercall2(12, (rand64(&s) & 1) ? 1 : 6, (uint64_t)(uintptr_t)&res);
+			ret = hypercall2(HYPERCALL_MEMORY_OP,
+			                 (rand64(&s) & 1) ? XENMEM_decrease_reservation
+			                                  : XENMEM_populate_physmap,
+			                 (uint64_t)(uintptr_t)&res);
 			break;
 		}
 		if (ret == -1001) {
@@ -129,7 +124,7 @@ void guest_main(void *dtb, uint64_t t0)
 			results[3]++;
 		} else if (ret >= 0) {
 			results[0]++;
-		} else if (ret == -14) {
+		} else if (ret == -XEN_EFAULT) {
 			results[1]++;
 		} else {
 			results[2]++;

@@ -367,9 +367,9 @@ void guest_main(void *dtb, uint64_t t0)
 	say(ok, "delivered once enabled", sgis[0][SGI_SELF]);
 
 	if (ncpu == 2) {
-		int64_t r = psci(0xc4000003, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,
+		int64_t r = psci(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,
 		                 (uint64_t)(uintptr_t)&stack1[1024]);
-		say(r == 0, "CPU_ON vCPU 1", (uint64_t)r);
+		say(r == PSCI_SUCCESS, "CPU_ON vCPU 1", (uint64_t)r);
 		for (unsigned int i = 0; i < 50000000 && !vcpu1_ready; i++)
 			__asm__ volatile("wfe");
 		say(vcpu1_ready, "vCPU 1 ready", 0);

@@ -33,19 +33,20 @@ void guest_main(void *dtb, uint64_t t0)
 	__asm__ volatile("hvc #0x1234" ::: "memory");
 	check(exceptions_taken == before + 1 && (last_exception_esr >> 26) == 0,
 	      "abi: hvc #0x1234 is an undefined instruction", (int64_t)(last_exception_esr >> 26));
-	check(hypercall2(99, 0, 0) == -38, "abi: unknown hypercall is -ENOSYS",
+	check(hypercall2(99, 0, 0) == -XEN_ENOSYS, "abi: unknown hypercall is -ENOSYS",
 	      hypercall2(99, 0, 0));
-	int64_t r = hypercall3(18, 0, 16, 0x10);
-	check(r == -14, "abi: console_io with a bad pointer is -EFAULT", r);
-	r = hypercall3(18, 0, 16, dt.bank_base[0] + dt.bank_size[0] - 8);
-	check(r == -14, "abi: console_io running off the end of RAM is -EFAULT", r);
-	r = psci(0x84000000, 0, 0, 0);
-	check(r == 0x10001, "abi: PSCI_VERSION is 1.1", r);
-	r = psci(0x8400ffff, 0, 0, 0);
-	check(r == -1, "abi: unknown PSCI function is NOT_SUPPORTED", r);
-	register uint64_t x0 __asm__("x0") = 0x84000000;
-	__asm__ volatile("smc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
-	check(x0 == 0x10001, "abi: SMC #0 reaches the virtual PSCI", (int64_t)x0);
+	int64_t r = hypercall3(HYPERCALL_CONSOLE_IO, CONSOLEIO_WRITE, 16, 0x10);
+	check(r == -XEN_EFAULT, "abi: console_io with a bad pointer is -EFAULT", r);
+	r = hypercall3(HYPERCALL_CONSOLE_IO, CONSOLEIO_WRITE, 16,
+	               dt.bank_base[0] + dt.bank_size[0] - 8);
+	check(r == -XEN_EFAULT, "abi: console_io running off the end of RAM is -EFAULT", r);
+	r = psci(PSCI_VERSION, 0, 0, 0);
+	check(r == PSCI_VERSION_1_1, "abi: PSCI_VERSION is 1.1", r);
+	r = psci(PSCI_FN32_BASE + 0xffff, 0, 0, 0); /* no such function */
+	check(r == PSCI_NOT_SUPPORTED, "abi: unknown PSCI function is NOT_SUPPORTED", r);
+	register uint64_t x0 __asm__("x0") = PSCI_VERSION;
+	__asm__ volatile("smc #" STRINGIFY(SMC_IMM_SMCCC) : "+r"(x0)::"x1", "x2", "x3", "memory");
+	check(x0 == PSCI_VERSION_1_1, "abi: SMC #0 reaches the virtual PSCI", (int64_t)x0);
 
 	uint64_t end = dt.bank_base[dt.nr_banks - 1] + dt.bank_size[dt.nr_banks - 1];
 	printf_("isolation: reading 0x%x, just past RAM\n", end);

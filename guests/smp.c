@@ -58,18 +58,19 @@ void guest_main(void *dtb, uint64_t t0)
 		console_write("FAIL smp: no device tree\n", 25);
 		return;
 	}
-	int64_t r = psci(0xc4000003, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,
+	int64_t r = psci(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,
 	                 (uint64_t)(uintptr_t)&stack1[1024]);
-	check(r == 0, "CPU_ON vCPU 1", r);
+	check(r == PSCI_SUCCESS, "CPU_ON vCPU 1", r);
 	for (unsigned int i = 0; i < 100000000 && !vcpu1_up; i++)
 		__asm__ volatile("yield");
 	check(vcpu1_up, "vCPU 1 runs", 0);
-	r = psci(0xc4000004, 1, 0, 0);
-	check(r == 0, "AFFINITY_INFO says vCPU 1 is on", r);
-	r = psci(0xc4000003, 1, (uint64_t)(uintptr_t)&guest_secondary_entry, 0);
-	check(r == -4, "CPU_ON again is ALREADY_ON", r);
-	r = psci(0xc4000003, 5, 0, 0);
-	check(r == -2, "CPU_ON of a vCPU that does not exist is INVALID_PARAMETERS", r);
+	r = psci(PSCI_AFFINITY_INFO_64, 1, 0, 0);
+	check(r == PSCI_AFFINITY_ON, "AFFINITY_INFO says vCPU 1 is on", r);
+	r = psci(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)&guest_secondary_entry, 0);
+	check(r == PSCI_ALREADY_ON, "CPU_ON again is ALREADY_ON", r);
+	r = psci(PSCI_CPU_ON_64, 5, 0, 0);
+	check(r == PSCI_INVALID_PARAMS,
+	      "CPU_ON of a vCPU that does not exist is INVALID_PARAMETERS", r);
 	if (has(dt.bootargs, "mode=fault")) {
 		console_write("smp: faulting with vCPU 1 running\n", 34);
 		(void)*(volatile uint64_t *)(uintptr_t)(dt.bank_base[0] + dt.bank_size[0]);

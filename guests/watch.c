@@ -2,12 +2,12 @@
 /*
  * watch: fills 8 MiB of its RAM with a seeded pattern, then checksums it
  * over and over while another domain misbehaves; any change is a FAIL.
- * Reports every 32 rounds and powers off after 160: long enough to
+ * Reports every 32 rounds and powers off after 320: long enough to
  * outlive the hostile guest's calls (the test checks the order).
  */
 #include "common/guest.h"
 
-#define ROUNDS 160
+#define ROUNDS 320
 #define BYTES  (8u << 20)
 
 void guest_main(void *dtb, uint64_t t0);

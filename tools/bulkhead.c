@@ -9,6 +9,11 @@
  * device tree, so a bad layout is found at the desk rather than as a
  * refusal to boot. Exit status: 0 valid (warnings allowed), 1 errors in
  * the plan, 2 unreadable input or bad usage.
+ *
+ * Boot modules come from files (--module, --modules-dir): a partial DT
+ * (.dts, compiled with dtc, or .dtb) or anything else read as raw bytes,
+ * such as a kernel Image. Without a domain's kernel the placement of its
+ * kernel, ramdisk and DT is not checked, and a note on stderr says so.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -25,7 +30,11 @@
 #define DEFAULT_DTB_ADDR 0x48000000ull
 /* QEMU grows the blob it loads for its own edits: reserve 2 MiB for it. */
 #define DEFAULT_DTB_SIZE (2ull << 20)
-/* Partial device trees are small; refuse to load anything huge. */
+/*
+ * The most read from one file: a board, or a module's first bytes (a
+ * partial DT whole, a kernel's 64-byte header). A larger board or a
+ * partial DT whose reg is larger is refused.
+ */
 #define MODULE_MAX  (64ull << 20)
 #define MAX_MODULES 32
 
@@ -54,9 +63,11 @@ static void usage(void)
 	      "0x40200000,0x200000)\n"
 	      "  --dtb-addr ADDR[,SIZE] where the boot loader puts the DTB (default 0x48000000,"
 	      "0x200000)\n"
-	      "  --module ADDR=FILE    contents of the boot module at ADDR (a partial DT, .dtb or "
-	      ".dts)\n"
-	      "  --modules-dir DIR     look modules up as DIR/0xADDR.dtb or DIR/0xADDR.dts\n",
+	      "  --module ADDR=FILE    contents of the boot module at ADDR: a partial DT\n"
+	      "                        (.dtb or .dts), any other file as raw bytes (a kernel)\n"
+	      "  --modules-dir DIR     look modules up as DIR/0xADDR.dtb, .dts, .bin or\n"
+	      "                        DIR/0xADDR (lower-case hex)\n"
+	      "Without a domain's kernel its placement in guest RAM is not checked (a note).\n",
 	      stderr);
 }
 
@@ -117,8 +128,12 @@ static bool run_dtc(const char *in, const char *out)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* Read a whole file (a .dts is compiled first); NULL with a message on failure. */
-static void *load_file(struct options *o, const char *path, size_t *len)
+/*
+ * Read a file (a .dts is compiled first); NULL with a message on failure.
+ * A file longer than @max is refused, or with @cut read only up to @max:
+ * the plan reads a kernel's header, not the tens of MiB behind it.
+ */
+static void *load_file(struct options *o, const char *path, size_t max, bool cut, size_t *len)
 {
 	char tmp[128];
 	static unsigned int seq;
@@ -139,13 +154,14 @@ static void *load_file(struct options *o, const char *path, size_t *len)
 	}
 	struct stat st;
 	void *buf = NULL;
-	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= MODULE_MAX) {
-		buf = malloc((size_t)st.st_size);
-		if (buf && fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (cut || (uint64_t)st.st_size <= max)) {
+		size_t n = (uint64_t)st.st_size < max ? (size_t)st.st_size : max;
+		buf = malloc(n ? n : 1);
+		if (buf && fread(buf, 1, n, f) != n) {
 			free(buf);
 			buf = NULL;
 		}
-		*len = (size_t)st.st_size;
+		*len = n;
 	}
 	if (!buf)
 		fprintf(stderr, "bulkhead: %s: cannot read (empty, too large or I/O error)\n",
@@ -155,10 +171,11 @@ static void *load_file(struct options *o, const char *path, size_t *len)
 }
 
 /*
- * plan_input.module_ptr: the module at @pa from --module or --modules-dir,
- * as @size bytes (zero-filled past the file; cut to @size when the file
- * is longer, so a blob larger than its reg fails validation as it would
- * at boot).
+ * plan_input.module_ptr: the first @size bytes of the module at @pa from
+ * --module or --modules-dir (zero-filled past the file; cut to @size when
+ * the file is longer, so a blob larger than its reg fails validation as
+ * it would at boot). @size is a partial DT's reg size, or 64 for the
+ * header of a kernel.
  */
 static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 {
@@ -175,9 +192,10 @@ static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 	if (m) {
 		file = m->file;
 	} else if (o->modules_dir && o->nr_modules < MAX_MODULES) {
-		static const char *const ext[] = {"dtb", "dts"};
-		for (unsigned int e = 0; e < 2 && !file; e++) {
-			snprintf(dirfile, sizeof(dirfile), "%s/0x%llx.%s", o->modules_dir,
+		/* A partial DT first; .bin or no extension: raw bytes (a kernel). */
+		static const char *const ext[] = {".dtb", ".dts", ".bin", ""};
+		for (unsigned int e = 0; e < sizeof(ext) / sizeof(ext[0]) && !file; e++) {
+			snprintf(dirfile, sizeof(dirfile), "%s/0x%llx%s", o->modules_dir,
 			         (unsigned long long)pa, ext[e]);
 			if (access(dirfile, R_OK) == 0)
 				file = dirfile;
@@ -193,7 +211,7 @@ static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 	free(m->buf);
 	m->buf = NULL;
 	size_t len = 0;
-	void *data = load_file(o, file, &len);
+	void *data = load_file(o, file, (size_t)size, true, &len);
 	if (!data)
 		return NULL;
 	m->buf = calloc(1, size ? size : 1);
@@ -274,6 +292,28 @@ static void print_messages(const struct plan *plan)
 	if (plan->messages_truncated)
 		fprintf(stderr, "error: %u errors in total, only the first messages shown\n",
 		        plan->nr_errors);
+	if (plan->nr_errors)
+		return; /* placement runs on a valid plan only: nothing to add */
+	/*
+	 * Not plan warnings: at boot the kernels are in memory, and a board
+	 * checked without their files is not wrong, only checked less.
+	 */
+	for (unsigned int i = 0; i < plan->nr_domains; i++) {
+		const struct plan_domain *d = &plan->domains[i];
+		if (d->placement_checked)
+			continue;
+		if (d->nr_banks == 0) {
+			fprintf(stderr,
+			        "note: %s: no xen,static-mem, kernel placement not checked\n",
+			        d->node);
+			continue;
+		}
+		for (unsigned int m = 0; m < d->nr_modules; m++)
+			if (d->modules[m].kind == PLAN_MODULE_KERNEL)
+				fprintf(stderr,
+				        "note: %s: kernel not available, placement not checked\n",
+				        d->modules[m].node);
+	}
 }
 
 int main(int argc, char **argv)
@@ -287,7 +327,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t len = 0;
-	void *fdt = load_file(&o, o.board, &len);
+	void *fdt = load_file(&o, o.board, MODULE_MAX, false, &len);
 	if (!fdt)
 		goto out;
 	if (len < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 ||

@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bulkhead_abi.h" /* hv/public: the guest ABI */
+
+/* For ABI numbers in inline assembly: "hvc #" STRINGIFY(HVC_IMM_XEN). */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+
 #define MAX_BANKS 8
 
 struct guest_dt {
@@ -28,7 +34,7 @@ void puts_(const char *s);
 /* %u %d %x %s; every number argument must be 64 bits wide. */
 void printf_(const char *fmt, ...);
 
-/* Xen hypercalls (HVC #0xEA1) and PSCI (HVC #0). */
+/* Xen hypercalls (HVC #HVC_IMM_XEN) and PSCI (HVC #HVC_IMM_SMCCC). */
 int64_t hypercall2(uint64_t nr, uint64_t a0, uint64_t a1);
 int64_t hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);

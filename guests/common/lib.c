@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+/* The test guests' runtime: UART output, printf, hypercalls, PSCI, a tiny DT reader. */
 #include <stdarg.h>
 #include "guest.h"
 
@@ -230,7 +231,10 @@ int64_t hypercall3(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 	register uint64_t x2 __asm__("x2") = a2;
 	register uint64_t x16 __asm__("x16") = nr;
 
-	__asm__ volatile("hvc #0xea1" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x16) : : "memory");
+	__asm__ volatile("hvc #" STRINGIFY(HVC_IMM_XEN)
+	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x16)
+	                 :
+	                 : "memory");
 	return (int64_t)x0;
 }
 
@@ -246,23 +250,26 @@ int64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 	register uint64_t x2 __asm__("x2") = a2;
 	register uint64_t x3 __asm__("x3") = a3;
 
-	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	__asm__ volatile("hvc #" STRINGIFY(HVC_IMM_SMCCC)
+	                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+	                 :
+	                 : "memory");
 	return (int64_t)x0;
 }
 
 void psci_system_off(void)
 {
-	psci(0x84000008, 0, 0, 0);
+	psci(PSCI_SYSTEM_OFF, 0, 0, 0);
 }
 
 void psci_system_reset(void)
 {
-	psci(0x84000009, 0, 0, 0);
+	psci(PSCI_SYSTEM_RESET, 0, 0, 0);
 }
 
 int64_t console_write(const char *s, uint64_t len)
 {
-	return hypercall3(18, 0, len, (uint64_t)(uintptr_t)s);
+	return hypercall3(HYPERCALL_CONSOLE_IO, CONSOLEIO_WRITE, len, (uint64_t)(uintptr_t)s);
 }
 
 volatile uint64_t last_exception_esr;

@@ -44,7 +44,7 @@ int buddy_alloc(struct buddy *b, unsigned int order, uint16_t owner, uint64_t *p
  *
  * Every page must be a heap page in use (PG_INUSE, PG_HEAP, not static);
  * anything else is refused with -HV_EINVAL and nothing changes. Only
- * mm_release() calls this (Q8: the one free path decides).
+ * mm_release() calls this (Q8, where freeing is decided: the one free path decides).
  * Return: 0, -HV_EINVAL, -HV_ENOMEM (page-state table full; nothing changed).
  */
 int buddy_free_range(struct buddy *b, uint64_t pfn, uint64_t count, bool force);

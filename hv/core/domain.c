@@ -10,6 +10,7 @@
  * reserve through mm_release() and scrubs it: the memory stays bound to
  * the domain's slot and a reboot finds it zeroed.
  */
+#include <stdarg.h>
 #include <string.h>
 #include "domain.h"
 #include "arch.h"
@@ -21,14 +22,11 @@
 #include "dommem.h"
 #include "staticmem.h"
 
-#define GUEST_DT_MAX (64 * 1024)
-
-static struct mm mm;
+static struct mm *mm;
 static struct domain domains[PLAN_MAX_DOMAINS];
 static unsigned int nr_domains;
-static bool scrub_at_boot = true;
 /* Guest DT scratch buffer: built and copied under the domain lock. */
-static uint64_t dt_buf[GUEST_DT_MAX / 8];
+static uint64_t dt_buf[KIMAGE_GUEST_DT_MAX / 8];
 
 /* kimage_map_fn: guest RAM through the stage-2 tables. */
 static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
@@ -45,11 +43,14 @@ static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
 	return arch_phys_to_virt(pa);
 }
 
-static void log_domain(const struct domain *d, const char *fmt, const char *a, long long rc)
+void domain_log(const struct domain *d, const char *fmt, ...)
 {
 	char msg[PLAN_MESSAGE_MAX];
+	va_list ap;
 
-	fmt_snprintf(msg, sizeof(msg), fmt, a, rc);
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	hv_printf("bulkhead: domain %s: %s\n", d->cfg->name, msg);
 }
 
@@ -59,10 +60,10 @@ static void scrub_static(struct domain *d)
 	const struct plan_domain *c = d->cfg;
 
 	for (unsigned int b = 0; b < c->nr_banks; b++) {
-		int rc = staticmem_scrub(&mm.ps, c->banks[b].pa >> PAGE_SHIFT,
+		int rc = staticmem_scrub(&mm->ps, c->banks[b].pa >> PAGE_SHIFT,
 		                         c->banks[b].size >> PAGE_SHIFT);
 		if (rc)
-			log_domain(d, "scrubbing %s failed (%lld)", "a static bank", rc);
+			domain_log(d, "scrubbing static bank %u failed (error %d)", b, rc);
 	}
 }
 
@@ -78,7 +79,7 @@ static int domain_load(struct domain *d)
 			                   pa_init(c->pt[i].regs[r].pa), c->pt[i].regs[r].size,
 			                   P2M_DEVICE_RW);
 			if (rc) {
-				log_domain(d, "%s xen,reg: stage-2 mapping: error %lld",
+				domain_log(d, "%s xen,reg: stage-2 mapping: error %d",
 				           c->pt[i].node, rc);
 				return rc;
 			}
@@ -90,17 +91,17 @@ static int domain_load(struct domain *d)
 		if (c->modules[m].kind == PLAN_MODULE_KERNEL)
 			kernel = &c->modules[m];
 	if (!kernel) {
-		log_domain(d, "%s: no multiboot,kernel module (%lld)", c->node, -HV_ENOENT);
+		domain_log(d, "%s: no multiboot,kernel module (error %d)", c->node, -HV_ENOENT);
 		return -HV_ENOENT;
 	}
 	struct kimage_layout l;
 	char err[PLAN_MESSAGE_MAX] = "";
 	uint64_t head_len =
 	    kernel->range.size < KIMAGE_HEADER_SIZE ? kernel->range.size : KIMAGE_HEADER_SIZE;
-	rc = kimage_plan(c, arch_phys_to_virt(pa_init(kernel->range.base)), head_len, GUEST_DT_MAX,
-	                 &l, err, sizeof(err));
+	rc = kimage_plan(c, arch_phys_to_virt(pa_init(kernel->range.base)), head_len,
+	                 KIMAGE_GUEST_DT_MAX, &l, err, sizeof(err));
 	if (rc) {
-		log_domain(d, "%s", err, rc);
+		domain_log(d, "%s (error %d)", err, rc);
 		return rc;
 	}
 	struct guestdt_extra x = {.initrd = l.initrd,
@@ -115,12 +116,12 @@ static int domain_load(struct domain *d)
 		}
 	rc = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
 	if (rc < 0) {
-		log_domain(d, "guest device tree: %s", err, rc);
+		domain_log(d, "guest device tree: %s (error %d)", err, rc);
 		return rc;
 	}
 	rc = kimage_load(&l, dt_buf, (size_t)rc, map_guest, d);
 	if (rc) {
-		log_domain(d, "%s: loading the kernel: error %lld", c->node, rc);
+		domain_log(d, "%s: loading the kernel: error %d", c->node, rc);
 		return rc;
 	}
 	d->kernel_entry = ipa_addr(l.kernel_entry);
@@ -130,11 +131,11 @@ static int domain_load(struct domain *d)
 
 static int domain_build(struct domain *d, bool scrub)
 {
-	int rc = scrub ? dommem_create(&d->mem, &mm, d->cfg, d->index)
-	               : dommem_create_unscrubbed(&d->mem, &mm, d->cfg, d->index);
+	int rc = scrub ? dommem_create(&d->mem, mm, d->cfg, d->domid - 1)
+	               : dommem_create_unscrubbed(&d->mem, mm, d->cfg, d->domid - 1);
 
 	if (rc) {
-		log_domain(d, "%s: memory: error %lld", d->cfg->node, rc);
+		domain_log(d, "%s: memory: error %d", d->cfg->node, rc);
 		return rc;
 	}
 	rc = domain_load(d);
@@ -145,6 +146,7 @@ static int domain_build(struct domain *d, bool scrub)
 	return rc;
 }
 
+/* A new life: fresh devices, vCPU 0 pending at the kernel entry. Lock held. */
 static void domain_go(struct domain *d)
 {
 	d->state = DOMAIN_RUNNING;
@@ -154,6 +156,7 @@ static void domain_go(struct domain *d)
 	vuart_reset(&d->uart);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
+	arch_domain_reset(d);
 	struct vcpu *v = &d->vcpus[0];
 	v->entry = d->kernel_entry;
 	v->context = d->dtb_ipa;
@@ -161,25 +164,17 @@ static void domain_go(struct domain *d)
 	arch_vcpu_kick(v);
 }
 
-void domain_set_scrub_at_boot(bool on)
-{
-	scrub_at_boot = on;
-}
-
-unsigned int domain_start_all(const struct plan *plan)
+unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool scrub_at_boot)
 {
 	unsigned int started = 0;
 
-	int rc = mm_init(&mm, plan);
-	if (rc) {
-		hv_printf("bulkhead: memory: %s (error %d)\n", mm.error, rc);
-		return 0;
-	}
-	nr_domains = plan->nr_domains;
 	arch_domain_lock();
+	mm = core_mm;
+	memset(domains, 0, sizeof(domains));
+	nr_domains = plan->nr_domains;
 	for (unsigned int i = 0; i < nr_domains; i++) {
 		struct domain *d = &domains[i];
-		d->index = i;
+		d->domid = i + 1;
 		d->cfg = &plan->domains[i];
 		d->nr_vcpus = d->cfg->vcpus;
 		for (unsigned int v = 0; v < d->nr_vcpus; v++) {
@@ -187,6 +182,7 @@ unsigned int domain_start_all(const struct plan *plan)
 			d->vcpus[v].id = v;
 			d->vcpus[v].pcpu = d->cfg->first_cpu + v;
 		}
+		arch_domain_init(d);
 		if (domain_build(d, scrub_at_boot) != 0) {
 			d->state = DOMAIN_FAILED;
 			fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "not started");
@@ -198,16 +194,22 @@ unsigned int domain_start_all(const struct plan *plan)
 		domain_go(d);
 		started++;
 	}
-	uint64_t tables = 0;
-	for (unsigned int i = 0; i < nr_domains; i++)
-		tables += domains[i].mem.p2m.table_pages;
-	hv_printf("bulkhead: heap: %llu KiB page-state metadata, %llu KiB stage-2 tables, "
-	          "%llu KiB free\n",
-	          (unsigned long long)(mm_metadata_bytes(&mm) / KiB),
-	          (unsigned long long)(tables * PAGE_SIZE / KiB),
-	          (unsigned long long)(mm.buddy.free_pages * PAGE_SIZE / KiB));
 	arch_domain_unlock();
 	return started;
+}
+
+unsigned int domain_count(void)
+{
+	return nr_domains;
+}
+
+uint64_t domain_table_pages(void)
+{
+	uint64_t tables = 0;
+
+	for (unsigned int i = 0; i < nr_domains; i++)
+		tables += domains[i].mem.p2m.table_pages;
+	return tables;
 }
 
 struct domain *domain_by_id(unsigned int domid)
@@ -219,7 +221,7 @@ struct domain *domain_by_id(unsigned int domid)
 
 unsigned int domain_id(const struct domain *d)
 {
-	return d->index + 1;
+	return d->domid;
 }
 
 /* Another domain's line is due: end a live line left open (a prompt). */
@@ -309,6 +311,7 @@ static void halt_and_release_locked(struct domain *d)
 		d->vcpus[i].state = VCPU_OFF;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		arch_vcpu_stop_wait(&d->vcpus[i]);
+	arch_domain_destroy(d);
 	dommem_destroy(&d->mem);
 }
 

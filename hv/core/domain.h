@@ -13,8 +13,9 @@
 #ifndef BULKHEAD_CORE_DOMAIN_H
 #define BULKHEAD_CORE_DOMAIN_H
 
-#include "plan.h"
+#include "arch_types.h"
 #include "dommem.h"
+#include "plan.h"
 #include "vuart.h"
 
 enum vcpu_state {
@@ -40,13 +41,14 @@ struct vcpu {
 	unsigned int id;   /* vCPU index in the domain */
 	unsigned int pcpu; /* the physical CPU it owns */
 	volatile enum vcpu_state state;
-	uint64_t entry;   /* guest address to start at */
-	uint64_t context; /* x0 at start */
+	uint64_t entry;        /* guest address to start at */
+	uint64_t context;      /* x0 at start */
+	struct vcpu_arch arch; /* the machine's per-vCPU state (arch.h) */
 };
 
 struct domain {
-	unsigned int index; /* in the plan; the domain id is index + 1 */
-	const struct plan_domain *cfg;
+	unsigned int domid;            /* Xen's domain id: 1.. in plan (device-tree) order */
+	const struct plan_domain *cfg; /* &plan->domains[domid - 1] */
 	volatile enum domain_state state;
 	struct domain_mem mem; /* pages and stage-2 (dommem) */
 	unsigned int nr_vcpus;
@@ -61,30 +63,41 @@ struct domain {
 	struct vuart uart; /* the vpl011's registers and receive FIFO */
 	/* Input goes to this domain: its output is shown as it comes. */
 	bool console_live;
-	bool line_open; /* live: a line is on the terminal, not ended */
+	bool line_open;          /* live: a line is on the terminal, not ended */
+	struct domain_arch arch; /* the machine's per-domain state (arch.h) */
 };
 
 /**
  * domain_start_all() - build every domain of a valid plan and make each
  * vCPU 0 pending on its CPU.
- * Memory-core initialisation (heap, static pages) happens here too.
- * Return: the number of domains started; failures are logged per domain.
+ * @plan: validated; outlives the domains (they are re-created from it).
+ * @mm:   the memory core, initialised from @plan (mm_init()).
+ * @scrub_at_boot: zero static memory before each domain's first boot.
+ *        Off is for integrators who know the memory holds nothing of
+ *        another domain (cold boot, same plan): boot time then no longer
+ *        grows with memory size. Reboots and destroys always scrub.
+ * Forgets any domain of an earlier call (host tests boot many plans).
+ * Return: the number of domains started; failures are logged per domain
+ * and leave that domain DOMAIN_FAILED.
  */
-unsigned int domain_start_all(const struct plan *plan);
+unsigned int domain_start_all(const struct plan *plan, struct mm *mm, bool scrub_at_boot);
+
+/** domain_count() - how many domains the plan has (started or not). */
+unsigned int domain_count(void);
+
+/** domain_table_pages() - stage-2 table pages all domains hold now. */
+uint64_t domain_table_pages(void);
 
 /**
- * domain_set_scrub_at_boot() - whether static memory is zeroed before the
- * first boot of each domain (default on). Off is for integrators who know
- * the memory holds nothing of another domain (cold boot, same plan): boot
- * time then no longer grows with memory size. Reboots and destroys always
- * scrub.
+ * domain_log() - one line on the hypervisor console about @d:
+ * "bulkhead: domain NAME: " then @fmt.
  */
-void domain_set_scrub_at_boot(bool on);
+void domain_log(const struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** domain_by_id() - the domain with Xen-style id @domid (1..), or NULL. */
 struct domain *domain_by_id(unsigned int domid);
 
-/** domain_id() - the domain's id as guests see it (index + 1). */
+/** domain_id() - the domain's id as guests see it (d->domid). */
 unsigned int domain_id(const struct domain *d);
 
 /**
@@ -126,25 +139,5 @@ bool domain_all_stopped(void);
 
 /** domain_print_summary() - one line per domain: state, boots, memory. */
 void domain_print_summary(void);
-
-/* Provided by the arch layer. */
-
-/**
- * arch_vcpu_kick() - @v's state changed: make its physical CPU notice
- * (power it on for its first vCPU, wake it otherwise). Called with the
- * domain lock held.
- */
-void arch_vcpu_kick(struct vcpu *v);
-
-/**
- * arch_vcpu_stop_wait() - @v's state is no longer running: return once its
- * physical CPU has left the guest (kicking it out if needed), so that the
- * domain's memory can be torn down. Called with the domain lock held.
- */
-void arch_vcpu_stop_wait(struct vcpu *v);
-
-/** arch_domain_lock()/arch_domain_unlock() - serialise domain state changes. */
-void arch_domain_lock(void);
-void arch_domain_unlock(void);
 
 #endif

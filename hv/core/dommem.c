@@ -5,6 +5,9 @@
 #include "errno.h"
 #include "staticmem.h"
 
+/* Page-state room kept back for stage-2 table frees during an unmap. */
+#define UNMAP_ROOM_MARGIN 4
+
 static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
 {
 	struct domain_mem *dm = ctx;
@@ -68,10 +71,28 @@ static bool slot_busy(const struct pgstate *ps, uint16_t slot)
 }
 
 /*
- * Q13: static memory is for what needs the same physical pages every boot
- * (certification, a fast RAM region, DMA without an IOMMU on a
- * direct-mapped domain): the banks come from the plan, never from an
- * allocator. A domain that merely needs "some memory" is a heap domain.
+ * Map @count pages at host frame @pfn, just taken for the domain, at guest
+ * frame @gfn. On failure they go back through the one free path, never
+ * mapped and so never seen. The one acquire -> map -> roll back step of
+ * creation and of balloon-in (dommem_populate).
+ */
+static int map_taken(struct domain_mem *dm, uint64_t gfn, uint64_t pfn, uint64_t count)
+{
+	int rc = p2m_map_range(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), pa_init(pfn << PAGE_SHIFT),
+	                       count * PAGE_SIZE, P2M_RAM_RW);
+	if (rc) {
+		mm_release(dm->mm, dm->slot, pfn, count, true);
+		return rc;
+	}
+	dm->tot_pages += count;
+	return 0;
+}
+
+/*
+ * Q13, what static memory is for: static memory is for what needs the same physical pages every
+ * boot (certification, a fast RAM region, DMA without an IOMMU on a direct-mapped domain): the
+ * banks come from the plan, never from an allocator. A domain that merely needs "some memory" is a
+ * heap domain.
  */
 static int create_static(struct domain_mem *dm, bool scrub)
 {
@@ -82,18 +103,16 @@ static int create_static(struct domain_mem *dm, bool scrub)
 		const struct plan_bank *b = &cfg->banks[i];
 		if (!is_aligned(b->pa | b->ipa | b->size, PAGE_SIZE) || b->size == 0)
 			return -HV_EINVAL;
-		rc = staticmem_acquire(&dm->mm->ps, dm->slot, b->pa >> PAGE_SHIFT,
-		                       b->size >> PAGE_SHIFT, scrub);
-		if (rc)
-			return rc; /* the caller releases the banks taken so far */
-		dm->tot_pages += b->size >> PAGE_SHIFT;
 	}
 	for (unsigned int i = 0; i < cfg->nr_banks && rc == 0; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
-		ipa_t ipa = ipa_init(cfg->direct_map ? b->pa : b->ipa);
-		rc = p2m_map_range(&dm->p2m, ipa, pa_init(b->pa), b->size, P2M_RAM_RW);
+		uint64_t pfn = b->pa >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
+		rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, n, scrub);
+		if (rc == 0)
+			rc =
+			    map_taken(dm, (cfg->direct_map ? b->pa : b->ipa) >> PAGE_SHIFT, pfn, n);
 	}
-	return rc;
+	return rc; /* on failure the caller releases the banks taken so far */
 }
 
 static int create_heap(struct domain_mem *dm)
@@ -117,11 +136,8 @@ static int create_heap(struct domain_mem *dm)
 		while ((rc = mm_alloc_guest_pages(dm->mm, dm->slot, o, &pfn)) == -HV_ENOMEM &&
 		       o > 0)
 			o--;
-		if (rc)
-			return rc;
-		dm->tot_pages += 1ull << o;
-		rc = p2m_map_range(&dm->p2m, ipa_init(ipa << PAGE_SHIFT),
-		                   pa_init(pfn << PAGE_SHIFT), PAGE_SIZE << o, P2M_RAM_RW);
+		if (rc == 0)
+			rc = map_taken(dm, ipa, pfn, 1ull << o);
 		if (rc)
 			return rc;
 		ipa += 1ull << o;
@@ -175,6 +191,150 @@ static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 	return 0;
 }
 
+/* The host frame mapped at guest frame gfn, when it is RAM. */
+static int ram_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn)
+{
+	pa_t pa;
+	enum p2m_type type;
+
+	if (gfn >> (dm->p2m.ipa_bits - PAGE_SHIFT) ||
+	    !p2m_lookup(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), &pa, &type))
+		return -HV_ENOENT;
+	if (type != P2M_RAM_RW)
+		return -HV_EINVAL;
+	*pfn = pa_addr(pa) >> PAGE_SHIFT;
+	return 0;
+}
+
+int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
+{
+	if (!dm->live)
+		return -HV_EINVAL;
+	uint64_t first = 0, prev = 0, runs = 0, ok_lo = 1, ok_hi = 0;
+
+	if (count == 0 || (gfn & (count - 1)))
+		return -HV_EINVAL;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t pfn;
+		int rc = ram_frame(dm, gfn + i, &pfn);
+		if (rc)
+			return rc;
+		/*
+		 * Owned by the caller with no other reference. Q10, PV devices: PV devices
+		 * (grant tables, shared pages; not implemented) would let another
+		 * domain hold a reference on a page; such a page is refused here
+		 * and by staticmem_acquire, and when it is finally freed it still
+		 * goes through mm_release(): PV changes who may hold a page, not
+		 * where a freed page goes.
+		 */
+		if (pfn < ok_lo || pfn >= ok_hi) {
+			struct page_state st;
+			if (!pgstate_get(&dm->mm->ps, pfn, &st) || st.state != PG_INUSE ||
+			    st.owner != dm->slot || st.refcount != 1)
+				return -HV_EINVAL;
+			ok_lo = st.pfn;
+			ok_hi = st.pfn + st.count;
+		}
+		if (i == 0)
+			first = pfn;
+		if (i == 0 || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	/* Each run's release splits at most two extents per kind. */
+	if (pgstate_room(&dm->mm->ps) < 4 * runs + UNMAP_ROOM_MARGIN)
+		return -HV_ENOMEM;
+	for (uint64_t i = 0; i < count;) {
+		uint64_t pfn = first, n = count, next;
+		if (runs > 1) { /* find this run again */
+			ram_frame(dm, gfn + i, &pfn);
+			n = 1;
+			while (i + n < count && ram_frame(dm, gfn + i + n, &next) == 0 &&
+			       next == pfn + n)
+				n++;
+		}
+		/* Unmap first (and flush): the page is unreachable before it is freed. */
+		int rc =
+		    p2m_unmap_range(&dm->p2m, ipa_init((gfn + i) << PAGE_SHIFT), n * PAGE_SIZE);
+		if (rc)
+			return rc; /* a split needed a table page: this run is untouched */
+		/* Q8, where freeing is decided: the one free path decides where each page goes. */
+		if (mm_release(dm->mm, dm->slot, pfn, n, false))
+			return -HV_ENOMEM; /* room was checked: not expected */
+		dm->tot_pages -= n;
+		i += n;
+	}
+	return 0;
+}
+
+/* Guest RAM windows of a non-direct-mapped domain, in frames. */
+static bool in_guest_ram(uint64_t gfn, uint64_t count)
+{
+	uint64_t r0 = GUEST_RAM0_BASE >> PAGE_SHIFT, r0n = GUEST_RAM0_SIZE >> PAGE_SHIFT;
+	uint64_t r1 = GUEST_RAM1_BASE >> PAGE_SHIFT, r1n = GUEST_RAM1_SIZE >> PAGE_SHIFT;
+	return (gfn >= r0 && gfn - r0 <= r0n - count) || (gfn >= r1 && gfn - r1 <= r1n - count);
+}
+
+/* The host frame the plan puts at gfn for a static domain, if it does. */
+static bool planned_frame(const struct plan_domain *cfg, uint64_t gfn, uint64_t count,
+                          uint64_t *pfn)
+{
+	for (unsigned int i = 0; i < cfg->nr_banks; i++) {
+		const struct plan_bank *b = &cfg->banks[i];
+		uint64_t ipa = (cfg->direct_map ? b->pa : b->ipa) >> PAGE_SHIFT;
+		uint64_t n = b->size >> PAGE_SHIFT;
+		if (gfn >= ipa && gfn - ipa <= n - count && count <= n) {
+			*pfn = (b->pa >> PAGE_SHIFT) + (gfn - ipa);
+			return true;
+		}
+	}
+	return false;
+}
+
+int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
+{
+	if (!dm->live)
+		return -HV_EINVAL;
+	const struct plan_domain *cfg = dm->cfg;
+	uint64_t count = 1ull << order, pfn;
+	int rc;
+
+	if ((gfn & (count - 1)) || ((gfn + count - 1) >> (dm->p2m.ipa_bits - PAGE_SHIFT)))
+		return -HV_EINVAL;
+	if (cfg->direct_map) {
+		/* Q9(b), balloon-in: gfn must equal mfn, and the frame be in the own reserve. */
+		if (!planned_frame(cfg, gfn, count, &pfn))
+			return -HV_EINVAL;
+	} else if (!in_guest_ram(gfn, count)) {
+		return -HV_EINVAL;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		pa_t pa;
+		if (p2m_lookup(&dm->p2m, ipa_init((gfn + i) << PAGE_SHIFT), &pa, NULL))
+			return -HV_EEXIST;
+	}
+	if (cfg->is_static) {
+		/*
+		 * Q9(a), balloon-in: the page the plan puts at this frame is reused when it
+		 * is in the reserve; else any free run of the reserve. Never
+		 * the buddy.
+		 */
+		rc = -HV_ENOMEM;
+		if (planned_frame(cfg, gfn, count, &pfn))
+			rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, count, true);
+		if (rc && !cfg->direct_map &&
+		    staticmem_find_free(&dm->mm->ps, dm->slot, count, &pfn))
+			rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, count, true);
+	} else {
+		if (dm->tot_pages + count > dm->max_pages)
+			return -HV_ENOMEM;
+		rc = mm_alloc_guest_pages(dm->mm, dm->slot, order, &pfn);
+	}
+	if (rc)
+		return rc;
+	return map_taken(dm, gfn, pfn, count);
+}
+
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                   unsigned int slot)
 {
@@ -205,7 +365,8 @@ void dommem_destroy(struct domain_mem *dm)
 		return;
 	/* The stage-2 goes first (and the TLB with it): nothing maps the pages. */
 	p2m_destroy(&dm->p2m);
-	/* Q11: static pages go to the slot's reserve, which outlives dm. */
+	/* Q11, a destroyed domain's pages: static pages go to the slot's reserve, which outlives
+	 * dm. */
 	release_all(dm);
 	dm->live = false;
 	dm->tot_pages = 0;
@@ -218,6 +379,7 @@ int dommem_recreate(struct domain_mem *dm)
 	unsigned int slot = dm->slot;
 
 	dommem_destroy(dm);
-	/* Q12: the slot, not dm, binds the pages: the same ones come back. */
+	/* Q12, re-create on the same pages: the slot, not dm, binds the pages: the same ones come
+	 * back. */
 	return dommem_create(dm, mm, cfg, slot);
 }

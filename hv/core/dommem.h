@@ -66,6 +66,30 @@ void dommem_scrub(struct domain_mem *dm);
 void dommem_destroy(struct domain_mem *dm);
 
 /**
+ * dommem_populate() - balloon in: give the domain 2^@order new pages at
+ * guest frame @gfn (aligned to the size), mapped read-write. A static
+ * domain takes them from its own reserve only (the page the plan puts
+ * there when it is free, else any free run unless direct-mapped, where
+ * gfn must equal the host frame); a heap domain from the buddy, up to
+ * its configured size. Nothing changes on failure.
+ * Return: 0; -HV_EINVAL (outside the domain's guest RAM, misaligned);
+ * -HV_EEXIST (a frame already mapped); -HV_ENOMEM; -HV_EBUSY/-HV_EPERM
+ * (a static page not free in the reserve).
+ */
+int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order);
+
+/**
+ * dommem_remove() - balloon out: unmap guest frames [@gfn, @gfn+@count)
+ * (@count a power of two, @gfn aligned to it) and free them through
+ * mm_release() (static pages to the domain's reserve, marked for scrub).
+ * Every frame must be RAM the domain owns alone; all are checked before
+ * anything changes.
+ * Return: 0; -HV_EINVAL; -HV_ENOENT (a frame not mapped); -HV_ENOMEM
+ * (no page-state room: nothing changed).
+ */
+int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count);
+
+/**
  * dommem_recreate() - destroy, then create again on the same slot: a
  * static domain gets the very same pages back, zeroed.
  */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+/* Formatted output for both builds: see fmt.h. */
 #include "fmt.h"
 #include "arch.h"
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * Hypercall dispatch: see hypercall.h. Each handler acts on the calling
+ * domain only and checks every guest pointer before it acts.
+ */
 #include "hypercall.h"
 #include "errno.h"
 #include "guestmem.h"

@@ -104,11 +104,12 @@ static int check_module(const struct plan_domain *d, const struct plan_module *m
 	for (unsigned int i = 0; i < d->nr_banks; i++)
 		if (ranges_overlap(m->range.base, m->range.size, d->banks[i].pa, d->banks[i].size))
 			return fail(err, err_size, -HV_EINVAL,
-			            "%s: reg [0x%llx, +0x%llx) lies inside the memory of %s "
-			            "(xen,static-mem entry %u): it would be overwritten and could "
-			            "not be reloaded on reboot",
+			            "%s: reg 0x%llx-0x%llx lies inside the memory of %s "
+			            "(xen,static-mem[%u]): it would be overwritten and could not "
+			            "be reloaded on reboot",
 			            m->node, (unsigned long long)m->range.base,
-			            (unsigned long long)m->range.size, d->node, i);
+			            (unsigned long long)(m->range.base + m->range.size - 1),
+			            d->node, d->banks[i].index);
 	return 0;
 }
 
@@ -154,19 +155,32 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 	kimage_parse(head, head_len < km->range.size ? head_len : km->range.size, &l->info);
 	first_region(d, &rstart, &rend);
 
+	/*
+	 * Messages about what does not fit name the module: the integrator
+	 * fixes its file or the memory of the domain (the module node's
+	 * parent). Addresses are guest addresses; the first RAM region is
+	 * written 0xFIRST-0xLAST like the plan's ranges.
+	 */
+	unsigned long long gfirst = rstart, glast = rend - 1;
+
 	/* Kernel: as low as allowed, so that Linux's linear map covers all RAM. */
 	span = km->range.size;
 	if (l->info.is_image) {
-		if (rstart > UINT64_MAX - KIMAGE_KERNEL_ALIGN)
-			return fail(err, err_size, -HV_ENOSPC, "%s: no 2 MiB boundary in RAM",
-			            d->node);
-		uint64_t base = align_up(rstart, KIMAGE_KERNEL_ALIGN);
-		if (base >= rend || l->info.text_offset >= rend - base)
+		/* No 2 MiB boundary in the region, or only one past 2^64: base = rend. */
+		uint64_t base = rstart > UINT64_MAX - KIMAGE_KERNEL_ALIGN
+		                    ? rend
+		                    : align_up(rstart, KIMAGE_KERNEL_ALIGN);
+		if (base >= rend)
 			return fail(err, err_size, -HV_ENOSPC,
-			            "%s: kernel text_offset 0x%llx does not fit in RAM "
-			            "[0x%llx, 0x%llx)",
-			            km->node, (unsigned long long)l->info.text_offset,
-			            (unsigned long long)rstart, (unsigned long long)rend);
+			            "%s: no 2 MiB aligned base for the kernel in guest RAM "
+			            "0x%llx-0x%llx",
+			            km->node, gfirst, glast);
+		if (l->info.text_offset >= rend - base)
+			return fail(err, err_size, -HV_ENOSPC,
+			            "%s: kernel text_offset 0x%llx does not fit in guest RAM "
+			            "0x%llx-0x%llx",
+			            km->node, (unsigned long long)l->info.text_offset, gfirst,
+			            glast);
 		load = base + l->info.text_offset;
 		if (l->info.image_size > span)
 			span = l->info.image_size;
@@ -175,10 +189,11 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 	}
 	if (span > rend - load)
 		return fail(err, err_size, -HV_ENOSPC,
-		            "%s: kernel needs 0x%llx bytes at 0x%llx, RAM [0x%llx, 0x%llx) of %s "
-		            "is too small",
-		            km->node, (unsigned long long)span, (unsigned long long)load,
-		            (unsigned long long)rstart, (unsigned long long)rend, d->node);
+		            "%s: kernel needs 0x%llx bytes (%s) at guest 0x%llx; guest RAM "
+		            "0x%llx-0x%llx is too small",
+		            km->node, (unsigned long long)span,
+		            span == km->range.size ? "its reg size" : "image_size in its header",
+		            (unsigned long long)load, gfirst, glast);
 	kend = load + span;
 
 	l->kernel_entry = ipa_init(load);
@@ -189,10 +204,10 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 	l->dtb_max = dtb_max;
 	if (rend - kend < dtb_max)
 		return fail(err, err_size, -HV_ENOSPC,
-		            "%s: no room for the device tree (0x%llx bytes) after the kernel "
-		            "(ends 0x%llx) in RAM ending 0x%llx",
-		            d->node, (unsigned long long)dtb_max, (unsigned long long)kend,
-		            (unsigned long long)rend);
+		            "%s: no room for the device tree (0x%llx bytes) in guest RAM "
+		            "0x%llx-0x%llx after the kernel (ends 0x%llx)",
+		            km->node, (unsigned long long)dtb_max, gfirst, glast,
+		            (unsigned long long)kend);
 
 	/*
 	 * DT as high as possible, preferably on a 2 MiB boundary (a block of
@@ -228,13 +243,14 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 	}
 	if (rm == NULL) /* only when the kernel's end is not 8-byte aligned */
 		return fail(err, err_size, -HV_ENOSPC,
-		            "%s: no 8-byte aligned room for the device tree after the kernel",
-		            d->node);
+		            "%s: no 8-byte aligned room for the device tree in guest RAM "
+		            "0x%llx-0x%llx after the kernel (ends 0x%llx)",
+		            km->node, gfirst, glast, (unsigned long long)kend);
 	return fail(err, err_size, -HV_ENOSPC,
-	            "%s: ramdisk of 0x%llx bytes does not fit between the kernel (ends 0x%llx) "
-	            "and the device tree (0x%llx bytes) in RAM ending 0x%llx of %s",
-	            rm->node, (unsigned long long)rsize, (unsigned long long)kend,
-	            (unsigned long long)dtb_max, (unsigned long long)rend, d->node);
+	            "%s: ramdisk of 0x%llx bytes does not fit in guest RAM 0x%llx-0x%llx "
+	            "between the kernel (ends 0x%llx) and the device tree (0x%llx bytes)",
+	            rm->node, (unsigned long long)rsize, gfirst, glast, (unsigned long long)kend,
+	            (unsigned long long)dtb_max);
 }
 
 int kimage_copy_in(kimage_map_fn map, void *ctx, ipa_t ipa, const void *src, uint64_t len)
@@ -252,6 +268,8 @@ int kimage_copy_in(kimage_map_fn map, void *ctx, ipa_t ipa, const void *src, uin
 		if (n > len)
 			n = len;
 		__builtin_memcpy(dst, s, n);
+		/* The guest may start with its caches off: make the copy visible to it. */
+		arch_dcache_clean(dst, n);
 		s += n;
 		a += n;
 		len -= n;

@@ -34,6 +34,12 @@
 #define KIMAGE_LEGACY_TEXT_OFFSET 0x80000ull   /* when image_size is 0 */
 #define KIMAGE_DTB_MAX            (2ull * MiB) /* booting.rst: at most 2 MiB */
 #define KIMAGE_KERNEL_ALIGN       (2ull * MiB)
+/*
+ * Bytes reserved for a guest DT: the hypervisor builds it in a buffer of
+ * this size and plan_build() places kernels with the same reservation, so
+ * the checker and the boot agree on what fits.
+ */
+#define KIMAGE_GUEST_DT_MAX (64u * 1024u)
 
 /* flags, bit 0: big-endian kernel; bits 1-2: page size; bit 3: base anywhere. */
 #define KIMAGE_FLAG_BE 1ull
@@ -80,12 +86,17 @@ void kimage_parse(const void *head, size_t len, struct kimage_info *info);
  * @head_len: bytes at @head (at least min(64, kernel module size)).
  * @dtb_max:  bytes to reserve for the guest DT (8-byte multiple, <= 2 MiB).
  * @l:        filled in.
- * @err:      receives a one-line reason naming the domain node; may be NULL.
+ * @err:      receives a one-line reason; may be NULL. It starts with the
+ *            module node (e.g. /chosen/domU1/module@49000000) when a module
+ *            does not fit or is misplaced, else with the domain node.
  *
  * Return: 0; -HV_ENOENT when the domain has no kernel module; -HV_EINVAL
  * for a bad header, a module that lies inside the domain's own memory
  * (it would not survive a reboot) or one that does not fit; -HV_ENOSPC
  * when kernel, ramdisk and DT do not all fit in the first RAM region.
+ *
+ * plan_build() runs it too, with KIMAGE_GUEST_DT_MAX, on every domain of
+ * a valid plan (plan_check.c): `bulkhead check` refuses what would not fit.
  */
 int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, uint64_t dtb_max,
                 struct kimage_layout *l, char *err, size_t err_size);

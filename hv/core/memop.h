@@ -12,43 +12,26 @@
 #ifndef BULKHEAD_CORE_MEMOP_H
 #define BULKHEAD_CORE_MEMOP_H
 
+#include "../public/bulkhead_abi.h"
 #include "dommem.h"
 
-#define HYPERCALL_MEMORY_OP 12
-
-#define XENMEM_increase_reservation 0
-#define XENMEM_decrease_reservation 1
-#define XENMEM_current_reservation  3
-#define XENMEM_maximum_reservation  4
-#define XENMEM_populate_physmap     6
-#define XENMEM_remove_from_physmap  15
+/*
+ * Sub-op numbers (XENMEM_*), DOMID_SELF and the argument layouts (XMR_*,
+ * XRFP_* byte offsets) are the guest ABI: public/bulkhead_abi.h.
+ */
 
 #define MEMOP_CMD_MASK     0x3fu
 #define MEMOP_EXTENT_SHIFT 6
-#define DOMID_SELF         0x7ff0u
 
 /* Largest extent order a guest may ask for (1 GiB). */
 #define MEMOP_MAX_ORDER 18
-
-/* struct xen_memory_reservation, 32 bytes. */
-#define XMR_SIZE         32
-#define XMR_EXTENT_START 0  /* u64 guest address of a u64 frame array */
-#define XMR_NR_EXTENTS   8  /* u64 */
-#define XMR_EXTENT_ORDER 16 /* u32 */
-#define XMR_MEM_FLAGS    20 /* u32 */
-#define XMR_DOMID        24 /* u16 */
-
-/* struct xen_remove_from_physmap, 16 bytes. */
-#define XRFP_SIZE  16
-#define XRFP_DOMID 0 /* u16 */
-#define XRFP_GPFN  8 /* u64 */
 
 /**
  * memop_dispatch() - run memory_op sub-op @cmd for the calling domain.
  * @dm:  the caller (a domain may only name itself: DOMID_SELF or its id).
  * @arg: guest-physical address of the sub-op's argument.
  *
- * - increase_reservation: -HV_EPERM for a static domain (Q9: it never
+ * - increase_reservation: -HV_EPERM for a static domain (Q9, balloon-in: it never
  *   gets heap pages); -HV_ENOSYS otherwise (every Bulkhead guest is
  *   auto-translated: pages come with a mapping, via populate_physmap).
  * - decrease_reservation: each extent is 2^order guest frames, aligned,

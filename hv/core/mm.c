@@ -165,7 +165,8 @@ static int feed_bootalloc(struct mm *mm, const uint64_t *pfn, const uint64_t *co
 
 	bootalloc_init(b);
 	if (plan->has_static_heap) {
-		/* Q6: only the static heap feeds the heap; other RAM stays unused. */
+		/* Q6, RAM outside the static heap: only the static heap feeds the heap; other RAM
+		 * stays unused. */
 		if (plan->nr_heap > PLAN_MAX_HEAP_RANGES)
 			return -HV_EINVAL;
 		for (unsigned int i = 0; i < plan->nr_heap; i++) {
@@ -187,7 +188,8 @@ static int feed_bootalloc(struct mm *mm, const uint64_t *pfn, const uint64_t *co
 		for (unsigned int i = 0; i < nr_ram && rc == 0; i++)
 			rc = bootalloc_add(b, pfn[i], count[i]);
 	}
-	/* Q1: static memory is carved out before the boot allocator starts. */
+	/* Q1, allocators that never see static memory: static memory is carved out before the boot
+	 * allocator starts. */
 	for (unsigned int d = 0; d < plan->nr_domains && rc == 0; d++) {
 		const struct plan_domain *dom = &plan->domains[d];
 		for (unsigned int k = 0; dom->is_static && k < dom->nr_banks && rc == 0; k++) {
@@ -314,11 +316,10 @@ int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order)
 }
 
 /*
- * Q5: one buddy serves both of Xen's heaps (the hypervisor's own data and
- * the domain heap): every page is mapped in the hypervisor on arm64, so
- * there is nothing to split. With xen,static-heap that one buddy is fed
- * only by the static heap ranges; static domain memory is something else:
- * bound to a slot, never in the buddy.
+ * Q5, the heap the static heap feeds: one buddy serves both of Xen's heaps (the hypervisor's own
+ * data and the domain heap): every page is mapped in the hypervisor on arm64, so there is nothing
+ * to split. With xen,static-heap that one buddy is fed only by the static heap ranges; static
+ * domain memory is something else: bound to a slot, never in the buddy.
  */
 int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint64_t *pfn)
 {
@@ -368,7 +369,8 @@ int mm_release(struct mm *mm, uint16_t owner, uint64_t pfn, uint64_t count, bool
 		}
 		int rc;
 		if (is_static) {
-			/* Q8: a static page goes back to its slot's reserve, never the buddy. */
+			/* Q8, where freeing is decided: a static page goes back to its slot's
+			 * reserve, never the buddy. */
 			rc = staticmem_release(&mm->ps, owner, p, e - p, force);
 		} else {
 			if (owner != PG_OWNER_HV)

@@ -71,7 +71,7 @@ int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint6
  * mm_release() - free pages [pfn, pfn+count) in use by @owner.
  * @force: may use the page-state spare (destroy must not fail).
  *
- * Q8: the one free path. Every page leaving a domain or the hypervisor
+ * Q8, where freeing is decided: the one free path. Every page leaving a domain or the hypervisor
  * comes here, and the static marker decides: a PG_STATIC page goes back
  * to its slot's reserve (marked for scrub), never to the buddy; a heap
  * page is scrubbed (if a domain had it) and goes to the buddy.

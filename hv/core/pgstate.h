@@ -27,7 +27,7 @@ enum pg_state {
 /*
  * Flags.
  *
- * Q2: no allocator ever sees a static page, yet the marker is needed
+ * Q2, why a marker, whose page: no allocator ever sees a static page, yet the marker is needed
  * because the free paths are shared: a page leaving a domain (balloon
  * out, remove_from_physmap, destroy) comes through mm_release(), which
  * must tell where it goes without knowing where it came from. PG_STATIC

@@ -1140,6 +1140,6 @@ int plan_build(const struct plan_input *in, struct plan *plan)
 	read_cpus(&r);
 	read_gic_and_uart(&r);
 	read_chosen(&r);
-	plan_check(plan);
+	plan_check(plan, in);
 	return plan->nr_errors ? -HV_EINVAL : 0;
 }

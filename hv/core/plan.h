@@ -127,6 +127,13 @@ struct plan_domain {
 	unsigned int nr_pt;
 	struct plan_pt_device pt[PLAN_MAX_PT_DEVICES];
 	unsigned int first_cpu; /* physical CPUs first_cpu..first_cpu+vcpus-1 */
+	/*
+	 * plan_build() placed the kernel, ramdisk and guest DT in the
+	 * domain's RAM with kimage_plan(), as the hypervisor will. False when
+	 * it could not: the plan has errors, the domain has no static banks,
+	 * or module_ptr gave no bytes of the kernel.
+	 */
+	bool placement_checked;
 };
 
 /** A labelled range of the physical memory map, for check output and maps. */
@@ -176,12 +183,15 @@ struct plan_input {
 	struct plan_range hv_image; /* where the hypervisor sits */
 	struct plan_range dtb;      /* where the blob sits; size 0: its totalsize */
 	/*
-	 * Boot modules that plan_build() must read (the partial device trees
-	 * of passthrough). Returns @size readable bytes holding the module
-	 * placed at @pa, or NULL when it is not available (the host tool
-	 * was not given the file): passthrough is then not checked and a
-	 * warning says so. The hypervisor passes its identity map. May be
-	 * NULL: no module is readable.
+	 * Boot modules that plan_build() must read: the partial device trees
+	 * of passthrough (@size is the module's size) and, once the rest of
+	 * the plan is valid, the first bytes of each kernel (@size is
+	 * min(KIMAGE_HEADER_SIZE, module size)) for kimage_plan(). Returns
+	 * @size readable bytes from the start of the module placed at @pa,
+	 * or NULL when it is not available (the host tool was not given the
+	 * file): passthrough is then not checked and a warning says so, and
+	 * the domain's placement_checked stays false. The hypervisor passes
+	 * its identity map. May be NULL: no module is readable.
 	 */
 	const void *(*module_ptr)(void *ctx, uint64_t pa, uint64_t size);
 	void *module_ctx;

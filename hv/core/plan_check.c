@@ -8,9 +8,16 @@
  * hypervisor image). Reserved memory, the DTB and the hypervisor image are
  * facts of the platform, not settings, so they may overlap each other
  * (a boot loader may /memreserve/ the DTB).
+ *
+ * Placement rule: a valid plan also gets the placement the hypervisor
+ * computes when it creates each domain (kimage_plan(): kernel, ramdisk
+ * and guest DT in the domain's first RAM region), so that a kernel whose
+ * Image header asks for more RAM than the domain has is refused here and
+ * not at boot.
  */
 #include "errno.h"
 #include "fmt.h"
+#include "kimage.h"
 #include "plan_priv.h"
 
 enum claim_stage { ST_STATIC, ST_MODULE, ST_HEAP, ST_RESERVED, ST_DTB, ST_HV, ST_END };
@@ -414,7 +421,43 @@ static void check_passthrough(struct plan *plan)
 	}
 }
 
-void plan_check(struct plan *plan)
+/*
+ * kimage_plan() on each domain, with the arguments the hypervisor gives
+ * it at domain creation: the kernel's first min(64, size) bytes and a
+ * KIMAGE_GUEST_DT_MAX reservation for the DT. Only on an otherwise valid
+ * plan: every module then lies in RAM and overlaps no other claim, so the
+ * hypervisor's module_ptr() may map it, and a module with a bad reg is
+ * reported once, by check_claims(). A domain without static banks (its
+ * RAM comes from the heap at creation) has no placement to compute here.
+ */
+static void check_placement(struct plan *plan, const struct plan_input *in)
+{
+	for (unsigned int i = 0; i < plan->nr_domains && in->module_ptr; i++) {
+		struct plan_domain *d = &plan->domains[i];
+		const struct plan_module *k = NULL;
+
+		for (unsigned int m = 0; m < d->nr_modules; m++)
+			if (d->modules[m].kind == PLAN_MODULE_KERNEL)
+				k = &d->modules[m];
+		if (k == NULL || d->nr_banks == 0)
+			continue;
+		/* The header only: a kernel is tens of MiB, the hypervisor maps what it reads. */
+		size_t len =
+		    k->range.size < KIMAGE_HEADER_SIZE ? (size_t)k->range.size : KIMAGE_HEADER_SIZE;
+		const void *head = in->module_ptr(in->module_ctx, k->range.base, len);
+		if (head == NULL)
+			continue; /* placement_checked stays false: the host tool says so */
+		struct kimage_layout l;
+		char err[PLAN_MESSAGE_MAX];
+		int rc = kimage_plan(d, head, len, KIMAGE_GUEST_DT_MAX, &l, err, sizeof(err));
+		if (rc == 0)
+			d->placement_checked = true;
+		else
+			plan_error(plan, "%s", err);
+	}
+}
+
+void plan_check(struct plan *plan, const struct plan_input *in)
 {
 	check_ram_banks(plan);
 	check_claims(plan);
@@ -423,4 +466,6 @@ void plan_check(struct plan *plan)
 			check_direct_map(plan, &plan->domains[i]);
 	check_passthrough(plan);
 	check_heap(plan);
+	if (plan->nr_errors == 0)
+		check_placement(plan, in);
 }

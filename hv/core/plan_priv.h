@@ -49,8 +49,12 @@ void plan_claim_label(const struct plan_claim *c, char *buf, size_t size);
 /** "0xBASE-0xLAST" (inclusive end, as integrators write it). */
 void plan_range_text(char *buf, size_t size, uint64_t base, uint64_t len);
 
-/** Checks across nodes, run once every node has been read. */
-void plan_check(struct plan *plan);
+/**
+ * Checks across nodes, run once every node has been read; then, if the
+ * plan has no error, the kernel placement of each domain (reads the
+ * kernels' first bytes through @in->module_ptr).
+ */
+void plan_check(struct plan *plan, const struct plan_input *in);
 
 /* arm64 with 4 KiB pages: physical and guest-physical addresses below 2^48. */
 #define PLAN_PA_LIMIT (1ull << 48)

@@ -6,7 +6,7 @@
 #include "errno.h"
 
 /*
- * Q4: why check pages that are reserved for exactly this domain? Because
+ * Q4, checking reserved pages: why check pages that are reserved for exactly this domain? Because
  * the reservation is only as good as the code and data that keep it. The
  * checks catch a page still in use by the previous incarnation (destroy
  * not finished, a double create), a page the buddy or another slot got
@@ -79,10 +79,10 @@ int staticmem_release(struct pgstate *ps, uint16_t slot, uint64_t pfn, uint64_t 
 		p = st.pfn + st.count;
 	}
 	/*
-	 * Q11: the pages go back to the slot's reserve, which is part of the
-	 * page state and does not die with the domain. Scrubbing is recorded
-	 * per extent, not done here, so that destroy stays O(extents); the
-	 * mark guarantees the zeroing before any next use (Q12).
+	 * Q11, a destroyed domain's pages: the pages go back to the slot's reserve, which is part
+	 * of the page state and does not die with the domain. Scrubbing is recorded per extent, not
+	 * done here, so that destroy stays O(extents); the mark guarantees the zeroing before any
+	 * next use (Q12, re-create on the same pages).
 	 */
 	const struct page_state resv = {
 	    .state = PG_FREE, .owner = slot, .refcount = 0, .flags = PG_STATIC | PG_NEEDS_SCRUB};

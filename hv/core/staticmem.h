@@ -8,8 +8,8 @@
  * is its slot, whether the page is in use by the domain or free in the
  * slot's reserve.
  *
- * Q3: Xen keeps both a marker and a per-domain list (resv_page_list).
- * Here the marker decides where a freed page goes (Q2) and the slot in
+ * Q3, marker and per-domain list: Xen keeps both a marker and a per-domain list (resv_page_list).
+ * Here the marker decides where a freed page goes (Q2, why a marker, whose page) and the slot in
  * the same page state replaces the list: the reserve is the set of free
  * PG_STATIC pages whose owner is the slot. It is not hanging off a domain
  * structure that dies with the domain, so it outlives every incarnation,

@@ -171,25 +171,4 @@ struct vgic_irq *vgic_irq_of(struct vgic *g, unsigned int vcpu, uint32_t intid);
 /** vgic_spi_target() - the vCPU an SPI is delivered to (its IROUTER; IRM: vCPU 0). */
 unsigned int vgic_spi_target(const struct vgic *g, uint32_t intid);
 
-/* Provided by the arch layer (hv/arch/arm64/gic.c); locks and kicks. */
-
-struct domain;
-
-/**
- * vgic_inject() - make @intid pending for @d, edge style. For SGIs and
- * PPIs @vcpu names the target vCPU; for SPIs it is ignored and the
- * guest's GICD_IROUTER decides. Callable from any trap handler or with
- * the domain lock held. The target vCPU's CPU is kicked to refill its list
- * registers. Invalid INTIDs or vCPUs are ignored.
- */
-void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid);
-
-/**
- * vgic_set_level() - set the line of SPI @intid of @d high or low (level-
- * sensitive devices such as the vPL011: high while RX data waits). The
- * interrupt stays pending while the line is high, and is taken back when
- * the line drops before the guest acknowledged it.
- */
-void vgic_set_level(struct domain *d, uint32_t intid, bool high);
-
 #endif

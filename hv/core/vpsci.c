@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * PSCI for guests: see vpsci.h. Every state change is made under the
+ * domain lock and only for a caller that is still running in the
+ * domain's current life: a call that waited for the lock while another
+ * vCPU stopped or rebooted the domain does nothing.
+ */
 #include "vpsci.h"
+#include "arch.h"
 #include "fmt.h"
 
 /* The vCPU with affinity @mpidr in @d (Aff0 = vCPU index, see arch). */
@@ -18,7 +25,10 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 	if (!t)
 		return PSCI_INVALID_PARAMS;
 	arch_domain_lock();
-	if (t->state == VCPU_RUNNING) {
+	if (d->state != DOMAIN_RUNNING) {
+		/* Never start a vCPU of a stopped domain: it has no memory. */
+		rc = PSCI_DENIED;
+	} else if (t->state == VCPU_RUNNING) {
 		rc = PSCI_ALREADY_ON;
 	} else if (t->state == VCPU_PENDING) {
 		rc = PSCI_ON_PENDING;
@@ -38,8 +48,9 @@ static int64_t affinity_info(struct domain *d, uint64_t mpidr, uint64_t level)
 
 	if (!t || level != 0)
 		return PSCI_INVALID_PARAMS;
-	/* 0 ON, 1 OFF, 2 ON_PENDING */
-	return t->state == VCPU_RUNNING ? 0 : t->state == VCPU_PENDING ? 2 : 1;
+	return t->state == VCPU_RUNNING   ? PSCI_AFFINITY_ON
+	       : t->state == VCPU_PENDING ? PSCI_AFFINITY_ON_PENDING
+	                                  : PSCI_AFFINITY_OFF;
 }
 
 static bool other_vcpus_off(const struct vcpu *v)
@@ -52,16 +63,17 @@ static bool other_vcpus_off(const struct vcpu *v)
 	return true;
 }
 
-uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
+/* The call itself; the caller holds the lock and @v is running. */
+static uint64_t call_locked(struct vcpu *v, const uint64_t args[4])
 {
 	struct domain *d = v->dom;
 	uint32_t fn = (uint32_t)args[0];
 
 	switch (fn) {
 	case PSCI_VERSION:
-		return (1u << 16) | 1u; /* 1.1 */
+		return PSCI_VERSION_1_1;
 	case SMCCC_VERSION:
-		return 0x10001; /* SMCCC 1.1 */
+		return SMCCC_VERSION_1_1;
 	case PSCI_FEATURES:
 		switch ((uint32_t)args[1]) {
 		case PSCI_VERSION:
@@ -82,9 +94,7 @@ uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
 	case PSCI_CPU_OFF:
 		if (other_vcpus_off(v)) /* the last vCPU going off is a domain off */
 			domain_shutdown(d, false, "last vCPU off");
-		arch_domain_lock();
 		v->state = VCPU_OFF;
-		arch_domain_unlock();
 		return (uint64_t)(int64_t)PSCI_SUCCESS;
 	case PSCI_SYSTEM_OFF:
 		domain_shutdown(d, false, "PSCI SYSTEM_OFF");
@@ -100,4 +110,15 @@ uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
 	default:
 		return (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
 	}
+}
+
+uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
+{
+	uint64_t rc = (uint64_t)(int64_t)PSCI_DENIED;
+
+	arch_domain_lock();
+	if (v->state == VCPU_RUNNING && v->dom->state == DOMAIN_RUNNING)
+		rc = call_locked(v, args);
+	arch_domain_unlock();
+	return rc;
 }

@@ -8,25 +8,10 @@
 #ifndef BULKHEAD_CORE_VPSCI_H
 #define BULKHEAD_CORE_VPSCI_H
 
+#include "../public/bulkhead_abi.h"
 #include "domain.h"
 
-#define PSCI_VERSION          0x84000000u
-#define PSCI_CPU_SUSPEND_64   0xc4000001u
-#define PSCI_CPU_OFF          0x84000002u
-#define PSCI_CPU_ON_64        0xc4000003u
-#define PSCI_AFFINITY_INFO_64 0xc4000004u
-#define PSCI_SYSTEM_OFF       0x84000008u
-#define PSCI_SYSTEM_RESET     0x84000009u
-#define PSCI_FEATURES         0x8400000au
-#define SMCCC_VERSION         0x80000000u
-
-#define PSCI_SUCCESS          0
-#define PSCI_NOT_SUPPORTED    (-1)
-#define PSCI_INVALID_PARAMS   (-2)
-#define PSCI_DENIED           (-3)
-#define PSCI_ALREADY_ON       (-4)
-#define PSCI_ON_PENDING       (-5)
-#define PSCI_INTERNAL_FAILURE (-6)
+/* Function ids and return codes (PSCI_*, SMCCC_*): public/bulkhead_abi.h. */
 
 /**
  * vpsci_call() - handle a guest's SMCCC call.

@@ -46,6 +46,19 @@ has() { # name file text
 	fi
 }
 
+# An arm64 Image header (64 bytes, little endian): text_offset 0,
+# image_size given as 8 octal-escaped bytes, flags 0xa, "ARM\x64" at 0x38.
+image_header() { # file image_size_bytes
+	{
+		printf '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+		# shellcheck disable=SC2059 # the bytes are the format's escapes
+		printf "$2"
+		printf '\012\0\0\0\0\0\0\0'
+		printf '\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0'
+		printf 'ARM\144\0\0\0\0'
+	} >"$1"
+}
+
 printf 'garbage, not a device tree\n' >"$T/garbage.dtb"
 expect usage-none 2 "$TOOL"
 expect usage-bad-option 2 "$TOOL" check --bogus "$B/ok/xen-doc-direct-map.dts"
@@ -78,6 +91,29 @@ expect module-missing 0 "$TOOL" check "$B/ok/passthrough-virtio.dts"
 has module-missing-warning "$T/module-missing.err" \
 	"warning: /chosen/net/module@4c000000: partial device tree not available, passthrough not checked"
 
+# Kernel placement: the Image header's image_size against the domain's RAM.
+# The headers made here are the corpus's (same bytes).
+image_header "$T/image-64m" '\0\0\0\004\0\0\0\0'
+image_header "$T/image-15m" '\0\0\360\0\0\0\0\0'
+same image-header-64m "$B/bad/kernel-too-big.modules/0x49000000.bin" "$T/image-64m"
+same image-header-15m "$B/ok/kernel-image-fits.modules/0x49000000.bin" "$T/image-15m"
+expect kernel-missing 0 "$TOOL" check "$B/ok/kernel-image-fits.dts"
+has kernel-missing-note "$T/kernel-missing.err" \
+	"note: /chosen/domU1/module@49000000: kernel not available, placement not checked"
+expect kernel-fits 0 "$TOOL" check --module 0x49000000="$T/image-15m" "$B/ok/kernel-image-fits.dts"
+[ -s "$T/kernel-fits.err" ] && { echo "FAIL cli kernel-fits-no-note"; status=1; }
+expect kernel-too-big 1 "$TOOL" check --module 0x49000000="$T/image-64m" "$B/ok/kernel-image-fits.dts"
+has kernel-too-big-message "$T/kernel-too-big.err" \
+	"error: /chosen/domU1/module@49000000: kernel needs 0x4000000 bytes (image_size in its header) at guest 0x60000000; guest RAM 0x60000000-0x60ffffff is too small"
+# --modules-dir finds a raw DIR/0xADDR; of an 80 MiB file only the header is read.
+rm -rf "$T/raw-modules"
+mkdir -p "$T/raw-modules"
+cp "$T/image-64m" "$T/raw-modules/0x49000000"
+truncate -s 80M "$T/raw-modules/0x49000000"
+expect kernel-raw-dir 1 "$TOOL" check --modules-dir "$T/raw-modules" "$B/ok/kernel-image-fits.dts"
+has kernel-raw-dir-message "$T/kernel-raw-dir.err" \
+	"error: /chosen/domU1/module@49000000: kernel needs 0x4000000 bytes"
+
 # The map: well-formed SVG naming every domain; written even for a bad plan.
 expect map 0 "$TOOL" map "$B/ok/eight-domains.dts" -o "$T/eight.svg"
 if python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$T/eight.svg"; then
@@ -94,7 +130,7 @@ has map-bad-plan-says-so "$T/bad.svg" "plan has ERRORS"
 # The example boards in boards/ are valid.
 R=$(dirname "$0")/../..
 expect example-2dom 0 "$TOOL" check "$R/boards/qemu-virt-2dom.dts"
-expect example-passthrough 0 "$TOOL" check \
+expect example-passthrough 0 "$TOOL" check --module 0x49000000="$T/image-15m" \
 	--module 0x4c000000="$R/boards/qemu-virt-passthrough-pt.dts" "$R/boards/qemu-virt-passthrough.dts"
 [ -s "$T/example-passthrough.err" ] && { echo "FAIL cli example-passthrough-no-warnings"; status=1; }
 exit $status

@@ -282,6 +282,70 @@ TEST(refuse_bad_configuration)
 	CHECK(ipa_addr(l.initrd) >= ipa_addr(l.kernel_load) + 4 * MiB);
 }
 
+/*
+ * The exact messages: plan_build() reports them as plan errors, so each
+ * names the module the integrator must fix (its file or its domain's
+ * memory) and gives guest addresses, ranges as 0xFIRST-0xLAST.
+ */
+TEST(messages_name_the_module)
+{
+	struct plan_domain d;
+	struct kimage_layout l;
+	char err[200];
+	static const uint8_t raw[64] = {0x1f, 0x20, 0x03, 0xd5};
+
+	domain(&d, 0x70000000, GUEST_RAM0_BASE, 64 * MiB);
+	add_module(&d, PLAN_MODULE_KERNEL, MOD_BASE, 1 * MiB);
+	CHECK_EQ(plan_with_header(&d, 0, 128 * MiB, &l, err), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: kernel needs 0x8000000 bytes "
+	                  "(image_size in its header) at guest 0x40000000; guest RAM "
+	                  "0x40000000-0x43ffffff is too small") == 0);
+	CHECK_EQ(plan_with_header(&d, 64 * MiB, 4096, &l, err), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: kernel text_offset 0x4000000 does "
+	                  "not fit in guest RAM 0x40000000-0x43ffffff") == 0);
+	CHECK_EQ(plan_with_header(&d, 0, 64 * MiB - 64 * KiB + 1, &l, err), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: no room for the device tree "
+	                  "(0x10000 bytes) in guest RAM 0x40000000-0x43ffffff after the kernel "
+	                  "(ends 0x43ff0001)") == 0);
+	d.modules[0].range.size = 80 * MiB; /* a raw binary needs its own size */
+	CHECK_EQ(kimage_plan(&d, raw, sizeof(raw), 64 * KiB, &l, err, sizeof(err)), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: kernel needs 0x5000000 bytes (its reg "
+	                  "size) at guest 0x40000000; guest RAM 0x40000000-0x43ffffff is too "
+	                  "small") == 0);
+	d.modules[0].range.size = 1 * MiB;
+	add_module(&d, PLAN_MODULE_RAMDISK, MOD_BASE + 16 * MiB, 40 * MiB);
+	CHECK_EQ(plan_with_header(&d, 0, 24 * MiB, &l, err), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@49000000: ramdisk of 0x2800000 bytes does not "
+	                  "fit in guest RAM 0x40000000-0x43ffffff between the kernel (ends "
+	                  "0x41800000) and the device tree (0x10000 bytes)") == 0);
+
+	/* 1 MiB of RAM between two 2 MiB boundaries: nowhere to put an Image. */
+	domain(&d, 0x70100000, GUEST_RAM0_BASE + 1 * MiB, 1 * MiB);
+	add_module(&d, PLAN_MODULE_KERNEL, MOD_BASE, 4096);
+	CHECK_EQ(plan_with_header(&d, 0, 4096, &l, err), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: no 2 MiB aligned base for the kernel "
+	                  "in guest RAM 0x40100000-0x401fffff") == 0);
+
+	/* RAM ending off an 8-byte boundary (kimage takes any bank) after an odd kernel. */
+	domain(&d, 0x70000000, GUEST_RAM0_BASE, 2 * MiB + 3);
+	add_module(&d, PLAN_MODULE_KERNEL, MOD_BASE, 2 * MiB - 64 * KiB + 1);
+	CHECK_EQ(kimage_plan(&d, raw, sizeof(raw), 64 * KiB, &l, err, sizeof(err)), -HV_ENOSPC);
+	CHECK(strcmp(err, "/chosen/domU1/module@48000000: no 8-byte aligned room for the device "
+	                  "tree in guest RAM 0x40000000-0x40200002 after the kernel (ends "
+	                  "0x401f0001)") == 0);
+
+	/* Inside the domain's memory: the xen,static-mem entry, not the bank's index. */
+	domain(&d, 0x70000000, GUEST_RAM0_BASE, 64 * MiB);
+	d.nr_banks = 2;
+	d.banks[1] = (struct plan_bank){
+	    .pa = 0x90000000, .ipa = GUEST_RAM0_BASE + 64 * MiB, .size = 16 * MiB, .index = 2};
+	add_module(&d, PLAN_MODULE_KERNEL, 0x90100000, 1 * MiB);
+	CHECK_EQ(plan_with_header(&d, 0, 4 * MiB, &l, err), -HV_EINVAL);
+	CHECK(strcmp(err, "/chosen/domU1/module@90100000: reg 0x90100000-0x901fffff lies inside "
+	                  "the memory of /chosen/domU1 (xen,static-mem[2]): it would be "
+	                  "overwritten and could not be reloaded on reboot") == 0);
+}
+
 static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void)
 {
@@ -514,6 +578,7 @@ int main(void)
 	RUN(initrd_window_in_huge_bank);
 	RUN(refuse_what_does_not_fit);
 	RUN(refuse_bad_configuration);
+	RUN(messages_name_the_module);
 	RUN(random_layouts_obey_booting_rst);
 	RUN(load_and_reload);
 	RUN(load_errors);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../hv/core/kimage.h"
 #include "../../hv/core/plan.h"
+#include "../common/dtc.h"
 #include "../common/testlib.h"
 
 static struct plan plan;
@@ -29,45 +31,18 @@ static struct plan plan;
 	" pl011@9000000 { compatible = \"arm,pl011\"; reg = <0 0x9000000 0 0x1000>; interrupts = " \
 	"<0 1 4>; };\n"
 
-/* Compile DTS text with dtc; the caller frees. NULL (and a FAIL) on error. */
-static void *compile(const char *dts)
-{
-	char in[] = "/tmp/test_plan_XXXXXX";
-	int fd = mkstemp(in);
-	if (fd < 0)
-		return NULL;
-	if (write(fd, dts, strlen(dts)) != (ssize_t)strlen(dts)) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s.dtb %s", in, in);
-	int rc = system(cmd);
-	unlink(in);
-	if (rc != 0)
-		return NULL;
-	snprintf(cmd, sizeof(cmd), "%s.dtb", in);
-	FILE *f = fopen(cmd, "rb");
-	void *buf = malloc(1 << 16);
-	size_t n = f && buf ? fread(buf, 1, 1 << 16, f) : 0;
-	if (f)
-		fclose(f);
-	unlink(cmd);
-	if (n == 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
+typedef const void *(*module_fn)(void *ctx, uint64_t pa, uint64_t size);
 
-/* Build a plan from host text plus /chosen contents. Returns plan_build()'s result. */
-static int build(const char *chosen)
+/*
+ * Build a plan from host text plus /chosen contents, reading modules
+ * through @modules (NULL: none readable). Returns plan_build()'s result.
+ */
+static int build_with(const char *chosen, module_fn modules)
 {
 	char dts[8192];
 	snprintf(dts, sizeof(dts), "%s chosen {\n stdout-path = \"/pl011@9000000\";\n%s\n };\n};\n",
 	         HOST_HEAD, chosen);
-	void *fdt = compile(dts);
+	void *fdt = dtc_compile(dts);
 	if (!fdt) {
 		printf("  dtc failed on:\n%s\n", dts);
 		memset(&plan, 0, sizeof(plan));
@@ -75,10 +50,16 @@ static int build(const char *chosen)
 	}
 	struct plan_input in = {.fdt = fdt,
 	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
-	                        .dtb = {0x48000000, 0x10000}};
+	                        .dtb = {0x48000000, 0x10000},
+	                        .module_ptr = modules};
 	int rc = plan_build(&in, &plan);
 	free(fdt);
 	return rc;
+}
+
+static int build(const char *chosen)
+{
+	return build_with(chosen, NULL);
 }
 
 static bool has_message(const char *text)
@@ -162,7 +143,7 @@ TEST(guest_banks_are_packed)
 	         "0x10000000>;\n"
 	         " " KERNEL(0x4a000000) " }; };\n};\n",
 	         host);
-	void *fdt = compile(dts);
+	void *fdt = dtc_compile(dts);
 	CHECK(fdt != NULL);
 	if (!fdt)
 		return;
@@ -303,8 +284,8 @@ static int build_pt(bool direct, const char *device)
 	         " passthrough { compatible = \"simple-bus\"; ranges; #address-cells = <2>; "
 	         "#size-cells = <2>;\n%s }; };\n",
 	         device);
-	void *fdt = compile(host);
-	void *pt = compile(part);
+	void *fdt = dtc_compile(host);
+	void *pt = dtc_compile(part);
 	CHECK(fdt && pt);
 	if (!fdt || !pt) {
 		free(fdt);
@@ -384,6 +365,124 @@ TEST(missing_module_is_a_warning)
 	garbage_module = false;
 	CHECK(
 	    has_message("/chosen/d/module@4c000000: not a valid device tree blob within its reg"));
+}
+
+/* ---- kernel placement through plan_input.module_ptr ---- */
+
+static uint8_t kernel_head[64];
+static unsigned int kernel_reads; /* every call, whatever the address */
+static uint64_t kernel_read_size;
+
+/* The module at 0x49000000 reads as kernel_head (at most 64 bytes); no other. */
+static const void *kernel_module_ptr(void *ctx, uint64_t pa, uint64_t size)
+{
+	(void)ctx;
+	kernel_reads++;
+	kernel_read_size = size;
+	if (pa != 0x49000000 || size > sizeof(kernel_head))
+		return NULL;
+	return kernel_head;
+}
+
+/* An arm64 Image header (booting.rst): little endian, "ARM\x64" at 0x38. */
+static void image_header(uint64_t text_offset, uint64_t image_size)
+{
+	memset(kernel_head, 0, sizeof(kernel_head));
+	for (int i = 0; i < 8; i++) {
+		kernel_head[8 + i] = (uint8_t)(text_offset >> (8 * i));
+		kernel_head[16 + i] = (uint8_t)(image_size >> (8 * i));
+	}
+	kernel_head[24] = 0xa; /* flags: little endian, 4 KiB pages, anywhere */
+	memcpy(kernel_head + 0x38, "ARM\x64", 4);
+}
+
+/*
+ * domU1: 16 MiB of static memory seen at guest 0x40000000, a kernel of
+ * @ksize bytes at 0x49000000, @memory_kib as its memory property. @extra
+ * goes into /chosen after it.
+ */
+static int build_kernel(uint64_t ksize, unsigned int memory_kib, const char *extra)
+{
+	char chosen[2048];
+
+	snprintf(chosen, sizeof(chosen),
+	         "#address-cells = <1>; #size-cells = <1>;\n"
+	         "domU1 { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"
+	         " cpus = <1>; memory = <0 0x%x>; xen,static-mem = <0x60000000 0x1000000>;\n"
+	         " module@49000000 { compatible = \"multiboot,kernel\", \"multiboot,module\";\n"
+	         "  reg = <0x49000000 0x%llx>; }; };\n%s",
+	         memory_kib, (unsigned long long)ksize, extra);
+	kernel_reads = 0;
+	kernel_read_size = 0;
+	return build_with(chosen, kernel_module_ptr);
+}
+
+TEST(kernel_placement_is_checked)
+{
+	/* image_size 64 MiB in 16 MiB: refused, naming the module, header read only. */
+	image_header(0, 64 * MiB);
+	CHECK(build_kernel(8 * MiB, 0x4000, "") != 0);
+	CHECK_EQ(plan.nr_errors, 1);
+	CHECK_EQ(plan.nr_messages, 1);
+	CHECK(has_message("/chosen/domU1/module@49000000: kernel needs 0x4000000 bytes "
+	                  "(image_size in its header) at guest 0x40000000; guest RAM "
+	                  "0x40000000-0x40ffffff is too small"));
+	CHECK_EQ(kernel_reads, 1);
+	CHECK_EQ(kernel_read_size, 64);
+	CHECK(!plan.domains[0].placement_checked);
+
+	/* The hypervisor's DT reservation, 64 KiB, exactly left: fits. */
+	image_header(0, 16 * MiB - KIMAGE_GUEST_DT_MAX);
+	CHECK_EQ(build_kernel(8 * MiB, 0x4000, ""), 0);
+	dump_messages();
+	CHECK_EQ(plan.nr_messages, 0);
+	CHECK(plan.domains[0].placement_checked);
+	/* 8 bytes more and the DT no longer fits. */
+	image_header(0, 16 * MiB - KIMAGE_GUEST_DT_MAX + 8);
+	CHECK(build_kernel(8 * MiB, 0x4000, "") != 0);
+	CHECK(has_message("/chosen/domU1/module@49000000: no room for the device tree (0x10000 "
+	                  "bytes) in guest RAM 0x40000000-0x40ffffff after the kernel (ends "
+	                  "0x40ff0008)"));
+
+	/* A kernel smaller than a header: only its own bytes are asked for (a raw binary). */
+	CHECK_EQ(build_kernel(16, 0x4000, ""), 0);
+	CHECK_EQ(kernel_read_size, 16);
+	CHECK(plan.domains[0].placement_checked);
+}
+
+TEST(kernel_placement_needs_a_valid_plan_and_the_kernel)
+{
+	image_header(0, 64 * MiB);
+	/* Another error: the kernel is not read (it may lie anywhere) nor placed. */
+	CHECK(build_kernel(8 * MiB, 0x8000, "") != 0);
+	CHECK_EQ(plan.nr_errors, 1);
+	CHECK(has_message("/chosen/domU1: memory is 32768 KiB but xen,static-mem sums to "
+	                  "16384 KiB"));
+	CHECK_EQ(kernel_reads, 0);
+	CHECK(!plan.domains[0].placement_checked);
+
+	/* Kernel not available: valid, not placed (the host tool adds a note). */
+	CHECK_EQ(build("#address-cells = <1>; #size-cells = <1>;\n"
+	               "domU1 { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = "
+	               "<1>;\n cpus = <1>; memory = <0 0x4000>; xen,static-mem = <0x60000000 "
+	               "0x1000000>;\n " KERNEL(0x49000000) " };\n"),
+	         0);
+	CHECK_EQ(plan.nr_messages, 0);
+	CHECK(!plan.domains[0].placement_checked);
+
+	/* A domain without static memory has no banks to place into: its kernel is not read. */
+	image_header(0, 4 * MiB);
+	CHECK_EQ(build_kernel(8 * MiB, 0x4000,
+	                      "heap { compatible = \"xen,domain\"; #address-cells = <1>;\n"
+	                      " #size-cells = <1>; cpus = <1>; memory = <0 0x4000>;\n"
+	                      " module@4a000000 { compatible = \"multiboot,kernel\";\n"
+	                      "  reg = <0x4a000000 0x100000>; }; };\n"),
+	         0);
+	dump_messages();
+	CHECK_EQ(plan.nr_domains, 2);
+	CHECK_EQ(kernel_reads, 1); /* domU1's */
+	CHECK(plan.domains[0].placement_checked);
+	CHECK(!plan.domains[1].placement_checked);
 }
 
 /* ---- plan_memory_map against a brute-force oracle ---- */
@@ -543,7 +642,7 @@ TEST(blob_that_loops_libfdt_is_refused)
 {
 	char dts[4096];
 	snprintf(dts, sizeof(dts), "%s chosen { };\n};\n", HOST_HEAD);
-	uint8_t *fdt = compile(dts);
+	uint8_t *fdt = dtc_compile(dts);
 	CHECK(fdt != NULL);
 	if (!fdt)
 		return;
@@ -575,6 +674,8 @@ int main(void)
 	RUN(passthrough_is_read_from_the_module);
 	RUN(dma_rule);
 	RUN(missing_module_is_a_warning);
+	RUN(kernel_placement_is_checked);
+	RUN(kernel_placement_needs_a_valid_plan_and_the_kernel);
 	RUN(memory_map_covers_ram_once);
 	RUN(kind_names);
 	RUN(bad_blob_is_an_error);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* hv/core/arch.h for arm64, and the per-CPU basics. */
+/* hv/core/arch.h for arm64 (memory, time, panic), and the per-CPU basics. */
 #include "arm64.h"
 #include "core/arch.h"
 #include "core/fmt.h"
@@ -47,6 +47,23 @@ void arch_scrub(pa_t pa, uint64_t len)
 	for (uint64_t i = 0; i < len; i += block)
 		__asm__ volatile("dc zva, %0" ::"r"(p + i) : "memory");
 	dsb(ish);
+}
+
+void arch_dcache_clean(const void *va, size_t len)
+{
+	/* CTR_EL0.DminLine: log2 of the smallest D-cache line in words. */
+	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uintptr_t a = (uintptr_t)align_down((uintptr_t)va, line), end = (uintptr_t)va + len;
+
+	for (; a < end; a += line)
+		__asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
+	dsb(ish);
+}
+
+/* Counter ticks (CNTPCT_EL0): the boot-time figures. */
+uint64_t arch_counter_read(void)
+{
+	return read_sysreg(cntpct_el0);
 }
 
 void arch_guest_tlb_flush(uint16_t vmid)

@@ -99,13 +99,32 @@ void gic_spi_clear_active(uint32_t intid);
 void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable);
 
 /* vgic_arch.c: the guests' vGIC on the hardware CPU interface */
-void vgic_vcpu_reset(struct vcpu *v);   /* vcpu_load(): fresh CPU interface */
-void vgic_vcpu_exit(struct vcpu *v);    /* trap entry: list registers -> state */
-void vgic_vcpu_enter(struct vcpu *v);   /* before eret: state -> list registers */
-void vgic_vcpu_stopped(struct vcpu *v); /* vCPU stopped: passthrough SPIs off */
-void vgic_handle_irqs(void);            /* physical IRQ while a guest ran */
+void vgic_vcpu_reset(struct vcpu *v); /* vcpu_load(): fresh CPU interface */
+/* Trap entry: list registers back into the vGIC state (@live), or dropped. */
+void vgic_vcpu_exit(struct vcpu *v, bool live);
+void vgic_vcpu_enter(struct vcpu *v); /* before eret: state -> list registers */
+void vgic_handle_irqs(void);          /* physical IRQ while a guest ran */
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
 bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f);
+
+struct domain;
+
+/**
+ * vgic_inject() - make @intid pending for @d, edge style. For SGIs and
+ * PPIs @vcpu names the target vCPU; for SPIs it is ignored and the
+ * guest's GICD_IROUTER decides. Callable from any trap handler or with
+ * the domain lock held. The target vCPU's CPU is kicked to refill its list
+ * registers. Invalid INTIDs or vCPUs are ignored.
+ */
+void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid);
+
+/**
+ * vgic_set_level() - set the line of SPI @intid of @d high or low (level-
+ * sensitive devices such as the vPL011: high while RX data waits). The
+ * interrupt stays pending while the line is high, and is taken back when
+ * the line drops before the guest acknowledged it.
+ */
+void vgic_set_level(struct domain *d, uint32_t intid, bool high);
 
 /* vpl011.c */
 #define PL011_PAGE 0x1000

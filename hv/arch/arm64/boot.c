@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Boot: MMU on, read and print the plan, refuse a plan with errors, start
- * the domains, then run this CPU's vCPU.
+ * Boot on arm64: what needs the machine around the core's boot sequence
+ * (hv/core/boot.c): the MMU on, the device tree found, then boot_run()
+ * (plan, machine, memory, domains), then this CPU runs its vCPU.
  */
 #include <libfdt.h>
 #include "arm64.h"
 #include "core/arch.h"
-#include "core/domain.h"
+#include "core/boot.h"
 #include "core/fmt.h"
 #include "core/plan.h"
 
@@ -17,6 +18,7 @@
 extern char __image_start[], __image_end[];
 
 static struct plan plan;
+static struct mm mm;
 
 static uint32_t be32_at(uint64_t pa)
 {
@@ -56,32 +58,11 @@ uint64_t boot_cpu_mpidr(unsigned int index)
 	return index;
 }
 
-/* Is @word one of the space-separated tokens of /chosen/xen,xen-bootargs? */
-static bool bootarg(const void *fdt, const char *word)
-{
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
-	const char *args = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "xen,xen-bootargs", &len);
-	size_t n = strlen(word);
-
-	if (!args)
-		return false;
-	for (const char *p = args; p < args + len && *p;) {
-		size_t t = 0;
-		while (p + t < args + len && p[t] && p[t] != ' ')
-			t++;
-		if (t == n && strncmp(p, word, n) == 0)
-			return true;
-		p += t;
-		while (p < args + len && *p == ' ')
-			p++;
-	}
-	return false;
-}
-
 /*
- * plan_build() reads boot modules (partial device trees) through this:
- * map the module read-only, then the identity map is its address. Only
- * above the device GiB; plan_build() checks that it lies in RAM.
+ * plan_build() reads boot modules through this (partial device trees,
+ * and the first 64 bytes of each kernel for its placement): map the bytes
+ * read-only, then the identity map is their address. Only above the
+ * device GiB; plan_build() checks that a module lies in RAM.
  */
 static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 {
@@ -91,73 +72,20 @@ static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 	return (const void *)(uintptr_t)pa;
 }
 
-static const char *size_unit(uint64_t size, uint64_t *v)
+int arch_machine_init(const struct plan *p)
 {
-	if (size >= GiB && is_aligned(size, GiB)) {
-		*v = size / GiB;
-		return "GiB";
-	}
-	if (size >= MiB && is_aligned(size, MiB)) {
-		*v = size / MiB;
-		return "MiB";
-	}
-	*v = size / KiB;
-	return "KiB";
-}
-
-static void print_plan(const struct plan *p)
-{
-	uint64_t v, total = 0;
-	const char *u;
-
-	for (unsigned int i = 0; i < p->nr_ram; i++)
-		total += p->ram[i].size;
-	u = size_unit(total, &v);
-	hv_printf("RAM: %llu %s in %u bank(s)\n", (unsigned long long)v, u, p->nr_ram);
-	for (unsigned int i = 0; i < p->nr_ram; i++)
-		hv_printf("  bank %u: 0x%llx-0x%llx\n", i, (unsigned long long)p->ram[i].base,
-		          (unsigned long long)(p->ram[i].base + p->ram[i].size - 1));
-	hv_printf("CPUs: %u, console: %s (0x%llx)\n", p->nr_cpus, p->stdout_path,
-	          (unsigned long long)p->uart_base);
-	if (p->has_static_heap) {
-		for (unsigned int i = 0; i < p->nr_heap; i++)
-			hv_printf("heap: 0x%llx-0x%llx (xen,static-heap)\n",
-			          (unsigned long long)p->heap[i].base,
-			          (unsigned long long)(p->heap[i].base + p->heap[i].size - 1));
-	} else {
-		hv_printf("heap: all RAM not claimed by the plan\n");
-	}
-	for (unsigned int i = 0; i < p->nr_domains; i++) {
-		const struct plan_domain *d = &p->domains[i];
-		u = size_unit(d->memory_kib * KiB, &v);
-		hv_printf("domain %s (%s): %u vCPU(s) from CPU %u, %llu %s, %s%s%s\n", d->name,
-		          d->node, d->vcpus, d->first_cpu, (unsigned long long)v, u,
-		          d->is_static ? "static" : "heap", d->direct_map ? ", direct-map" : "",
-		          d->vpl011 ? ", vpl011" : "");
-		for (unsigned int b = 0; b < d->nr_banks; b++)
-			hv_printf("  bank %u: host 0x%llx-0x%llx -> guest 0x%llx\n", b,
-			          (unsigned long long)d->banks[b].pa,
-			          (unsigned long long)(d->banks[b].pa + d->banks[b].size - 1),
-			          (unsigned long long)d->banks[b].ipa);
-		if (d->vpl011)
-			hv_printf("  vpl011 at guest 0x%llx\n", (unsigned long long)d->pl011_base);
-		for (unsigned int m = 0; m < d->nr_modules; m++)
-			hv_printf("  module %s at 0x%llx (%llu bytes)\n", d->modules[m].node,
-			          (unsigned long long)d->modules[m].range.base,
-			          (unsigned long long)d->modules[m].range.size);
-	}
-	for (unsigned int i = 0; i < p->nr_messages; i++)
-		hv_printf("%s: %s\n", p->messages[i].severity == PLAN_ERROR ? "error" : "warning",
-		          p->messages[i].text);
-	if (p->messages_truncated)
-		hv_printf("error: more messages were dropped\n");
+	uart_set_base(p->uart_base);
+	mmu_map_ram(p);
+	gic_init_global(p->gicd_base, p->gicr_base);
+	gic_init_cpu(0);
+	return 0;
 }
 
 _Noreturn void boot_primary(uint64_t dtb_pa)
 {
 	uint64_t image = (uintptr_t)__image_start, image_size = (uintptr_t)__image_end - image;
 	uint64_t dtb_size = 0x1000;
-	uint64_t t_entry = read_sysreg(cntpct_el0);
+	uint64_t t_entry = arch_counter_read();
 
 	cpus[0].present = true;
 	write_sysreg(tpidr_el2, &cpus[0]);
@@ -190,35 +118,8 @@ _Noreturn void boot_primary(uint64_t dtb_pa)
 	    .dtb = {dtb_pa, dtb_size},
 	    .module_ptr = module_ptr,
 	};
-	uint64_t t_plan = read_sysreg(cntpct_el0);
-	plan_build(&in, &plan);
-	uint64_t t_plan_end = read_sysreg(cntpct_el0);
-	uart_set_base(plan.uart_base);
-	print_plan(&plan);
-	if (plan.nr_errors) {
-		hv_printf("bulkhead: %u error(s) in the configuration: no domain started, powering "
-		          "off\n",
-		          plan.nr_errors);
+	if (boot_run(&in, t_entry, &plan, &mm) < 0)
 		fw_psci_system_off();
-	}
-	mmu_map_ram(&plan);
-	gic_init_global(plan.gicd_base, plan.gicr_base);
-	gic_init_cpu(0);
-	if (bootarg(fdt, "bulkhead.boot-scrub=off")) {
-		hv_printf("bulkhead: static memory not scrubbed before first boot "
-		          "(bulkhead.boot-scrub=off)\n");
-		domain_set_scrub_at_boot(false);
-	}
-	uint64_t t_dom = read_sysreg(cntpct_el0);
-	unsigned int started = domain_start_all(&plan);
-	uint64_t t_end = read_sysreg(cntpct_el0);
-	hv_printf("bulkhead: %u of %u domain(s) started\n", started, plan.nr_domains);
-	/* Counter ticks: where boot time goes (bench/boot.sh, docs/BENCHMARKS.md). */
-	hv_printf("bulkhead: boot ticks: entry %llu, to plan %llu, plan %llu, to domains %llu, "
-	          "domains %llu\n",
-	          (unsigned long long)t_entry, (unsigned long long)(t_plan - t_entry),
-	          (unsigned long long)(t_plan_end - t_plan),
-	          (unsigned long long)(t_dom - t_plan_end), (unsigned long long)(t_end - t_dom));
 	vpl011_console_start(plan.nr_domains, plan.uart_intid);
 	cpu_run_vcpu();
 }

@@ -11,7 +11,6 @@
 #include "core/hypercall.h"
 #include "core/vpsci.h"
 
-#define HVC_XEN       0xea1
 #define CPTR_EL2_RES1 0x33ffull /* TFP clear: guests may use FP/SIMD */
 
 /*
@@ -64,7 +63,6 @@ void arch_vcpu_stop_wait(struct vcpu *v)
 {
 	struct cpu *c = &cpus[v->pcpu];
 
-	vgic_vcpu_stopped(v);
 	if (c == this_cpu() || !c->present || c->vcpu != v)
 		return;
 	/* The kick SGI makes it trap; trap entry clears in_guest and signals. */
@@ -185,7 +183,7 @@ static void trap_enter(void)
 	 * rebooting) left list registers of its old life: they must not
 	 * reach the new life's vGIC state; vcpu_load() clears them.
 	 */
-	vgic_vcpu_exit(c->vcpu->state == VCPU_RUNNING ? c->vcpu : NULL);
+	vgic_vcpu_exit(c->vcpu, c->vcpu->state == VCPU_RUNNING);
 }
 
 /* After any trap: the vCPU may have been restarted or stopped meanwhile. */
@@ -245,19 +243,27 @@ void trap_guest_sync(struct trap_frame *f)
 	struct vcpu *v = this_cpu()->vcpu;
 	uint64_t imm = esr & 0xffff;
 
+	/*
+	 * Another vCPU stopped or rebooted the domain while this one waited
+	 * for the lock: the request belongs to a life that is over.
+	 */
+	if (v->state != VCPU_RUNNING) {
+		trap_exit(f);
+		return;
+	}
 	switch (ESR_EC(esr)) {
 	case EC_HVC64: /* ELR already points past the HVC */
-		if (imm == HVC_XEN) {
+		if (imm == HVC_IMM_XEN) {
 			uint64_t args[5] = {f->x[0], f->x[1], f->x[2], f->x[3], f->x[4]};
 			f->x[0] = (uint64_t)hypercall_dispatch(v->dom, f->x[16], args);
-		} else if (imm == 0) {
+		} else if (imm == HVC_IMM_SMCCC) {
 			psci_trap(v, f);
 		} else {
 			inject_undef(f, f->elr - 4);
 		}
 		break;
 	case EC_SMC64: /* trapped by HCR_EL2.TSC: ELR points at the SMC */
-		if (imm == 0) {
+		if (imm == SMC_IMM_SMCCC) {
 			psci_trap(v, f);
 			f->elr += 4;
 		} else {
@@ -302,7 +308,8 @@ void trap_guest_serror(struct trap_frame *f)
 	trap_enter();
 	struct vcpu *v = this_cpu()->vcpu;
 
-	domain_crash_fault(v->dom, "SError", 0, f->elr);
+	if (v->state == VCPU_RUNNING) /* else: an SError of a life that is over */
+		domain_crash_fault(v->dom, "SError", 0, f->elr);
 	trap_exit(f);
 }
 

@@ -23,11 +23,10 @@
  * directly (no trap on timer registers).
  */
 #include "arm64.h"
+#include "core/arch.h"
 #include "core/domain.h"
 #include "core/fmt.h"
 #include "core/vgic.h"
-
-#define MAX_LRS 16
 
 /* ICH_* (EL2) and ICC_* registers by encoding: older assemblers lack the names. */
 #define ICH_AP0R0_EL2 S3_4_C12_C8_0
@@ -55,20 +54,18 @@
 #define ICC_ASGI1R_ENC SYSREG_ENC(3, 0, 12, 11, 6)
 #define ICC_SGI0R_ENC  SYSREG_ENC(3, 0, 12, 11, 7)
 
-static struct vgic vgics[PLAN_MAX_DOMAINS];
-static unsigned int vgic_boot[PLAN_MAX_DOMAINS]; /* d->boots the state belongs to */
-static struct domain *spi_owner[VGIC_NR_IRQS];   /* passthrough SPIs */
-
-/* What each physical CPU put into its list registers. */
-static struct {
-	unsigned int n;
-	struct vgic_lr lrs[MAX_LRS];
-} cpu_lrs[PLAN_MAX_CPUS];
+/*
+ * The physical GIC's view: which domain a passthrough SPI is forwarded to
+ * while that domain lives (set by arch_domain_reset, cleared by
+ * arch_domain_destroy). Indexed by physical INTID, since the interrupt
+ * handler starts from one; everything else of a domain is in d->arch.
+ */
+static struct domain *spi_owner[VGIC_NR_IRQS];
 
 static unsigned int nr_lrs(void)
 {
 	unsigned int n = (read_sysreg(ICH_VTR_EL2) & 0x1f) + 1;
-	return n > MAX_LRS ? MAX_LRS : n;
+	return n > ARCH_MAX_LRS ? ARCH_MAX_LRS : n;
 }
 
 static uint64_t lr_read(unsigned int i)
@@ -165,7 +162,7 @@ static void lr_write(unsigned int i, uint64_t v)
 
 static struct vgic *vgic_of(struct domain *d)
 {
-	return &vgics[d->index];
+	return &d->arch.vgic;
 }
 
 /* Make the CPUs of the vCPUs in @mask look at their interrupts again. */
@@ -183,11 +180,21 @@ static void kick(struct domain *d, uint32_t mask)
 	}
 }
 
+void arch_domain_init(struct domain *d)
+{
+	vgic_init(&d->arch.vgic, d->nr_vcpus);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		d->vcpus[i].arch.nr_lrs = 0;
+}
+
 /* A new life of @d: fresh distributor state, passthrough SPIs re-armed. */
-static void domain_reset(struct domain *d, uint64_t mpidr)
+void arch_domain_reset(struct domain *d)
 {
 	struct vgic *g = vgic_of(d);
 	const struct plan_domain *c = d->cfg;
+	const struct cpu *boot = &cpus[d->vcpus[0].pcpu];
+	/* Physically to vCPU 0's CPU; the guest may route it elsewhere. */
+	uint64_t mpidr = boot->present ? boot->mpidr : boot_cpu_mpidr(boot->index);
 
 	vgic_init(g, d->nr_vcpus);
 	for (unsigned int v = 0; v < d->nr_vcpus; v++)
@@ -199,23 +206,29 @@ static void domain_reset(struct domain *d, uint64_t mpidr)
 				continue;
 			vgic_set_hw(g, 0, intid, true);
 			spi_owner[intid] = d;
-			/* Physically to vCPU 0's CPU; the guest may route it elsewhere. */
 			gic_spi_assign(intid, mpidr, true);
 		}
 	}
-	vgic_boot[d->index] = d->boots;
+}
+
+/* @d is torn down: its passthrough SPIs off until its next life. */
+void arch_domain_destroy(struct domain *d)
+{
+	for (unsigned int i = 0; i < VGIC_NR_IRQS; i++) {
+		if (spi_owner[i] == d) {
+			gic_spi_assign(i, 0, false);
+			spi_owner[i] = NULL;
+		}
+	}
 }
 
 void vgic_vcpu_reset(struct vcpu *v)
 {
-	struct domain *d = v->dom;
 	struct cpu *c = this_cpu();
 
-	if (vgic_boot[d->index] != d->boots)
-		domain_reset(d, read_sysreg(mpidr_el1) & 0xff00ffffffull);
 	for (unsigned int i = 0; i < nr_lrs(); i++)
 		lr_write(i, 0);
-	cpu_lrs[c->index].n = 0;
+	v->arch.nr_lrs = 0;
 	write_sysreg(ICH_AP0R0_EL2, 0);
 	write_sysreg(ICH_AP1R0_EL2, 0);
 	write_sysreg(ICH_VMCR_EL2, 0);
@@ -227,11 +240,10 @@ void vgic_vcpu_reset(struct vcpu *v)
 	gic_ppi_clear_active(c->index, GIC_PPI_VTIMER);
 }
 
-void vgic_vcpu_exit(struct vcpu *v)
+void vgic_vcpu_exit(struct vcpu *v, bool live)
 {
-	struct cpu *c = this_cpu();
-	unsigned int n = cpu_lrs[c->index].n;
-	struct vgic_lr *lrs = cpu_lrs[c->index].lrs;
+	unsigned int n = v ? v->arch.nr_lrs : 0;
+	struct vgic_lr *lrs = v ? v->arch.lrs : NULL;
 
 	/*
 	 * Maintenance interrupt conditions off first: with the list registers
@@ -240,8 +252,14 @@ void vgic_vcpu_exit(struct vcpu *v)
 	 */
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 	isb();
-	if (!v || !n)
+	if (!n)
 		return;
+	if (!live) { /* a stopped vCPU's entries: dropped, never synced */
+		for (unsigned int i = 0; i < n; i++)
+			lr_write(i, 0);
+		v->arch.nr_lrs = 0;
+		return;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t lr = lr_read(i);
 		lrs[i].pending = (lr & LR_STATE_PENDING) != 0;
@@ -249,13 +267,12 @@ void vgic_vcpu_exit(struct vcpu *v)
 		lr_write(i, 0);
 	}
 	vgic_lr_sync(vgic_of(v->dom), v->id, lrs, n);
-	cpu_lrs[c->index].n = 0;
+	v->arch.nr_lrs = 0;
 }
 
 void vgic_vcpu_enter(struct vcpu *v)
 {
-	struct cpu *c = this_cpu();
-	struct vgic_lr *lrs = cpu_lrs[c->index].lrs;
+	struct vgic_lr *lrs = v->arch.lrs;
 	bool more;
 	unsigned int n = vgic_lr_collect(vgic_of(v->dom), v->id, lrs, nr_lrs(), &more);
 
@@ -272,24 +289,9 @@ void vgic_vcpu_enter(struct vcpu *v)
 			lr |= LR_HW | ((uint64_t)lrs[i].intid << LR_PINTID_SHIFT);
 		lr_write(i, lr);
 	}
-	cpu_lrs[c->index].n = n;
+	v->arch.nr_lrs = n;
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (more ? ICH_HCR_NPIE : 0));
 	isb();
-}
-
-void vgic_vcpu_stopped(struct vcpu *v)
-{
-	struct domain *d = v->dom;
-
-	if (v->id != 0)
-		return;
-	for (unsigned int i = 0; i < VGIC_NR_IRQS; i++) {
-		if (spi_owner[i] == d) {
-			gic_spi_assign(i, 0, false);
-			spi_owner[i] = NULL;
-		}
-	}
-	vgic_boot[d->index] = ~0u; /* reset at the next life */
 }
 
 void vgic_handle_irqs(void)
