@@ -56,8 +56,9 @@ static void board(uint64_t static_size)
 	d->direct_map = true;
 	d->is_static = true;
 	d->nr_banks = 1;
-	d->banks[0] =
-	    (struct plan_bank){.pa = STATIC_BASE, .ipa = STATIC_BASE, .size = static_size};
+	d->banks[0] = (struct plan_bank){.pa = pa_init(STATIC_BASE),
+	                                 .ipa = ipa_from_pa_direct(pa_init(STATIC_BASE)),
+	                                 .size = static_size};
 	d->memory_kib = static_size / KiB;
 	int rc = mm_init(&mm, &plan);
 	if (rc)

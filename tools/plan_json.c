@@ -89,6 +89,16 @@ static void json_hex(FILE *f, const char *key, unsigned long long v)
 	fprintf(f, "\"%s\": \"0x%llx\"", key, v);
 }
 
+static void json_pa(FILE *f, const char *key, pa_t pa)
+{
+	json_hex(f, key, pa_addr(pa));
+}
+
+static void json_ipa(FILE *f, const char *key, ipa_t ipa)
+{
+	json_hex(f, key, ipa_addr(ipa));
+}
+
 static void json_range(FILE *f, const struct plan_range *r)
 {
 	fputc('{', f);
@@ -107,11 +117,11 @@ static void json_pt(FILE *f, const struct plan_pt_device *p)
 	fputs(", \"regs\": [", f);
 	for (unsigned int r = 0; r < p->nr_regs; r++) {
 		fprintf(f, "%s{", r ? ", " : "");
-		json_hex(f, "pa", p->regs[r].pa);
+		json_pa(f, "pa", p->regs[r].pa);
 		fputs(", ", f);
 		json_hex(f, "size", p->regs[r].size);
 		fputs(", ", f);
-		json_hex(f, "ipa", p->regs[r].ipa);
+		json_ipa(f, "ipa", p->regs[r].ipa);
 		fputc('}', f);
 	}
 	fputs("], \"irqs\": [", f);
@@ -135,20 +145,20 @@ static void json_domain(FILE *f, const struct plan_domain *d)
 	fputs("     \"banks\": [", f);
 	for (unsigned int b = 0; b < d->nr_banks; b++) {
 		fprintf(f, "%s{", b ? ", " : "");
-		json_hex(f, "ipa", d->banks[b].ipa);
+		json_ipa(f, "ipa", d->banks[b].ipa);
 		fputs(", ", f);
-		json_hex(f, "pa", d->banks[b].pa);
+		json_pa(f, "pa", d->banks[b].pa);
 		fputs(", ", f);
 		json_hex(f, "size", d->banks[b].size);
 		fprintf(f, ", \"index\": %u}", d->banks[b].index);
 	}
 	fputs("],\n     \"devices\": {", f);
-	json_hex(f, "gicd", d->gicd_base);
+	json_ipa(f, "gicd", d->gicd_base);
 	fputs(", ", f);
-	json_hex(f, "gicr", d->gicr_base);
+	json_ipa(f, "gicr", d->gicr_base);
 	if (d->vpl011) {
 		fputs(", ", f);
-		json_hex(f, "pl011", d->pl011_base);
+		json_ipa(f, "pl011", d->pl011_base);
 		fprintf(f, ", \"pl011_intid\": %u", d->pl011_intid);
 	}
 	fputs("},\n     \"modules\": [", f);
@@ -220,15 +230,15 @@ void plan_out_json(FILE *f, const struct plan *plan)
 	fputs("],\n  ", f);
 	json_hex(f, "heap_needed", plan->heap_needed);
 	fprintf(f, ",\n  \"cpus\": %u,\n  \"gic\": {", plan->nr_cpus);
-	json_hex(f, "gicd", plan->gicd_base);
+	json_pa(f, "gicd", plan->gicd_base);
 	fputs(", ", f);
-	json_hex(f, "gicr", plan->gicr_base);
+	json_pa(f, "gicr", plan->gicr_base);
 	fputs(", ", f);
 	json_hex(f, "gicr_size", plan->gicr_size);
 	fputs("},\n  \"uart\": {\"path\": ", f);
 	json_str(f, plan->stdout_path);
 	fputs(", ", f);
-	json_hex(f, "base", plan->uart_base);
+	json_pa(f, "base", plan->uart_base);
 	fprintf(f, ", \"intid\": %u},\n  \"map\": [", plan->uart_intid);
 	for (unsigned int i = 0; i < n; i++) {
 		fputs(i ? ",\n    {" : "\n    {", f);

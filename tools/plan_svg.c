@@ -106,7 +106,7 @@ static void describe(const struct plan *plan, const struct plan_map_entry *e, ch
 				if (d->banks[b].index != i)
 					continue;
 				len += snprintf(buf + len, size - (size_t)len, "%s0x%llx", sep,
-				                (unsigned long long)d->banks[b].ipa);
+				                (unsigned long long)ipa_addr(d->banks[b].ipa));
 				sep = " + ";
 			}
 			return;

@@ -61,7 +61,7 @@ static void print_plan(const struct plan *p)
 		hv_printf("  bank %u: 0x%llx-0x%llx\n", i, (unsigned long long)p->ram[i].base,
 		          (unsigned long long)(p->ram[i].base + p->ram[i].size - 1));
 	hv_printf("CPUs: %u, console: %s (0x%llx)\n", p->nr_cpus, p->stdout_path,
-	          (unsigned long long)p->uart_base);
+	          (unsigned long long)pa_addr(p->uart_base));
 	if (p->has_static_heap) {
 		for (unsigned int i = 0; i < p->nr_heap; i++)
 			hv_printf("heap: 0x%llx-0x%llx (xen,static-heap)\n",
@@ -78,12 +78,14 @@ static void print_plan(const struct plan *p)
 		          d->is_static ? "static" : "heap", d->direct_map ? ", direct-map" : "",
 		          d->vpl011 ? ", vpl011" : "");
 		for (unsigned int b = 0; b < d->nr_banks; b++)
-			hv_printf("  bank %u: host 0x%llx-0x%llx -> guest 0x%llx\n", b,
-			          (unsigned long long)d->banks[b].pa,
-			          (unsigned long long)(d->banks[b].pa + d->banks[b].size - 1),
-			          (unsigned long long)d->banks[b].ipa);
+			hv_printf(
+			    "  bank %u: host 0x%llx-0x%llx -> guest 0x%llx\n", b,
+			    (unsigned long long)pa_addr(d->banks[b].pa),
+			    (unsigned long long)(pa_addr(d->banks[b].pa) + d->banks[b].size - 1),
+			    (unsigned long long)ipa_addr(d->banks[b].ipa));
 		if (d->vpl011)
-			hv_printf("  vpl011 at guest 0x%llx\n", (unsigned long long)d->pl011_base);
+			hv_printf("  vpl011 at guest 0x%llx\n",
+			          (unsigned long long)ipa_addr(d->pl011_base));
 		for (unsigned int m = 0; m < d->nr_modules; m++)
 			hv_printf("  module %s at 0x%llx (%llu bytes)\n", d->modules[m].node,
 			          (unsigned long long)d->modules[m].range.base,

@@ -60,7 +60,7 @@ static void scrub_static(struct domain *d)
 	const struct plan_domain *c = d->cfg;
 
 	for (unsigned int b = 0; b < c->nr_banks; b++) {
-		int rc = staticmem_scrub(&mm->ps, c->banks[b].pa >> PAGE_SHIFT,
+		int rc = staticmem_scrub(&mm->ps, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
 		                         c->banks[b].size >> PAGE_SHIFT);
 		if (rc)
 			domain_log(d, "scrubbing static bank %u failed (error %d)", b, rc);
@@ -75,9 +75,8 @@ static int domain_load(struct domain *d)
 
 	for (unsigned int i = 0; i < c->nr_pt; i++) {
 		for (unsigned int r = 0; r < c->pt[i].nr_regs; r++) {
-			rc = p2m_map_range(&d->mem.p2m, ipa_init(c->pt[i].regs[r].ipa),
-			                   pa_init(c->pt[i].regs[r].pa), c->pt[i].regs[r].size,
-			                   P2M_DEVICE_RW);
+			rc = p2m_map_range(&d->mem.p2m, c->pt[i].regs[r].ipa, c->pt[i].regs[r].pa,
+			                   c->pt[i].regs[r].size, P2M_DEVICE_RW);
 			if (rc) {
 				domain_log(d, "%s xen,reg: stage-2 mapping: error %d",
 				           c->pt[i].node, rc);
@@ -124,8 +123,8 @@ static int domain_load(struct domain *d)
 		domain_log(d, "%s: loading the kernel: error %d", c->node, rc);
 		return rc;
 	}
-	d->kernel_entry = ipa_addr(l.kernel_entry);
-	d->dtb_ipa = ipa_addr(l.dtb);
+	d->kernel_entry = l.kernel_entry;
+	d->dtb_ipa = l.dtb;
 	return 0;
 }
 
@@ -159,7 +158,7 @@ static void domain_go(struct domain *d)
 	arch_domain_reset(d);
 	struct vcpu *v = &d->vcpus[0];
 	v->entry = d->kernel_entry;
-	v->context = d->dtb_ipa;
+	v->context = ipa_addr(d->dtb_ipa); /* x0: the DT's guest address */
 	v->state = VCPU_PENDING;
 	arch_vcpu_kick(v);
 }
@@ -170,10 +169,16 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 
 	arch_domain_lock();
 	mm = core_mm;
-	memset(domains, 0, sizeof(domains));
 	nr_domains = plan->nr_domains;
 	for (unsigned int i = 0; i < nr_domains; i++) {
 		struct domain *d = &domains[i];
+		/*
+		 * Nothing of an earlier call may remain (host tests boot many
+		 * plans); a slot never used is still zero (.bss), and clearing
+		 * 8 KiB per domain shows on the boot path.
+		 */
+		if (d->domid)
+			memset(d, 0, sizeof(*d));
 		d->domid = i + 1;
 		d->cfg = &plan->domains[i];
 		d->nr_vcpus = d->cfg->vcpus;
@@ -189,8 +194,8 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 			continue;
 		}
 		hv_printf("bulkhead: domain %s (id %u) starts at 0x%llx, device tree at 0x%llx\n",
-		          d->cfg->name, domain_id(d), (unsigned long long)d->kernel_entry,
-		          (unsigned long long)d->dtb_ipa);
+		          d->cfg->name, domain_id(d), (unsigned long long)ipa_addr(d->kernel_entry),
+		          (unsigned long long)ipa_addr(d->dtb_ipa));
 		domain_go(d);
 		started++;
 	}
@@ -334,12 +339,12 @@ void domain_shutdown(struct domain *d, bool crashed, const char *why)
 	hv_printf("bulkhead: domain %s stopped: %s\n", d->cfg->name, why);
 }
 
-void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64_t pc)
+void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t pc)
 {
 	char why[96];
 
-	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what, (unsigned long long)ipa,
-	             (unsigned long long)pc);
+	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what,
+	             (unsigned long long)ipa_addr(ipa), (unsigned long long)pc);
 	hv_printf("bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
 	domain_shutdown(d, true, why);
 }

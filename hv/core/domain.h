@@ -41,8 +41,8 @@ struct vcpu {
 	unsigned int id;   /* vCPU index in the domain */
 	unsigned int pcpu; /* the physical CPU it owns */
 	volatile enum vcpu_state state;
-	uint64_t entry;        /* guest address to start at */
-	uint64_t context;      /* x0 at start */
+	ipa_t entry;           /* guest address to start at */
+	uint64_t context;      /* x0 at start (the DT's guest address, or CPU_ON's context) */
 	struct vcpu_arch arch; /* the machine's per-vCPU state (arch.h) */
 };
 
@@ -53,8 +53,8 @@ struct domain {
 	struct domain_mem mem; /* pages and stage-2 (dommem) */
 	unsigned int nr_vcpus;
 	struct vcpu vcpus[PLAN_MAX_CPUS];
-	uint64_t kernel_entry; /* IPA */
-	uint64_t dtb_ipa;
+	ipa_t kernel_entry;
+	ipa_t dtb_ipa;
 	unsigned int boots;
 	char stop_reason[96];
 	/* Console: one line buffered so that the name prefixes every line. */
@@ -111,7 +111,7 @@ void domain_shutdown(struct domain *d, bool crashed, const char *why);
  * domain_crash_fault() - stop @d after a stage-2 fault, with the log line
  * naming the domain, the IPA and the PC.
  */
-void domain_crash_fault(struct domain *d, const char *what, uint64_t ipa, uint64_t pc);
+void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t pc);
 
 /**
  * domain_reboot() - destroy @d and re-create it on the same memory

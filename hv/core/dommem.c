@@ -28,7 +28,7 @@ static unsigned int ipa_bits_for(const struct plan_domain *cfg)
 	unsigned int bits = DOMMEM_MIN_IPA_BITS;
 
 	for (unsigned int i = 0; cfg->is_static && i < cfg->nr_banks; i++) {
-		uint64_t ipa = cfg->direct_map ? cfg->banks[i].pa : cfg->banks[i].ipa;
+		uint64_t ipa = ipa_addr(cfg->banks[i].ipa);
 		if (ipa + cfg->banks[i].size > top)
 			top = ipa + cfg->banks[i].size;
 	}
@@ -101,16 +101,16 @@ static int create_static(struct domain_mem *dm, bool scrub)
 
 	for (unsigned int i = 0; i < cfg->nr_banks; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
-		if (!is_aligned(b->pa | b->ipa | b->size, PAGE_SIZE) || b->size == 0)
+		if (!is_aligned(pa_addr(b->pa) | ipa_addr(b->ipa) | b->size, PAGE_SIZE) ||
+		    b->size == 0)
 			return -HV_EINVAL;
 	}
 	for (unsigned int i = 0; i < cfg->nr_banks && rc == 0; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
-		uint64_t pfn = b->pa >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
+		uint64_t pfn = pa_addr(b->pa) >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
 		rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, n, scrub);
 		if (rc == 0)
-			rc =
-			    map_taken(dm, (cfg->direct_map ? b->pa : b->ipa) >> PAGE_SHIFT, pfn, n);
+			rc = map_taken(dm, ipa_addr(b->ipa) >> PAGE_SHIFT, pfn, n);
 	}
 	return rc; /* on failure the caller releases the banks taken so far */
 }
@@ -281,10 +281,10 @@ static bool planned_frame(const struct plan_domain *cfg, uint64_t gfn, uint64_t 
 {
 	for (unsigned int i = 0; i < cfg->nr_banks; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
-		uint64_t ipa = (cfg->direct_map ? b->pa : b->ipa) >> PAGE_SHIFT;
+		uint64_t first = ipa_addr(b->ipa) >> PAGE_SHIFT;
 		uint64_t n = b->size >> PAGE_SHIFT;
-		if (gfn >= ipa && gfn - ipa <= n - count && count <= n) {
-			*pfn = (b->pa >> PAGE_SHIFT) + (gfn - ipa);
+		if (gfn >= first && gfn - first <= n - count && count <= n) {
+			*pfn = (pa_addr(b->pa) >> PAGE_SHIFT) + (gfn - first);
 			return true;
 		}
 	}
@@ -355,7 +355,7 @@ void dommem_scrub(struct domain_mem *dm)
 	const struct plan_domain *cfg = dm->cfg;
 
 	for (unsigned int i = 0; cfg->is_static && i < cfg->nr_banks; i++)
-		staticmem_scrub(&dm->mm->ps, cfg->banks[i].pa >> PAGE_SHIFT,
+		staticmem_scrub(&dm->mm->ps, pa_addr(cfg->banks[i].pa) >> PAGE_SHIFT,
 		                cfg->banks[i].size >> PAGE_SHIFT);
 }
 

@@ -137,10 +137,10 @@ static int check_plan(const struct gdt *g)
 		return fail(g, -HV_EINVAL, "%s: %u memory banks: must be 1..%u", d->node,
 		            d->nr_banks, PLAN_MAX_STATIC_BANKS);
 	for (unsigned int i = 0; i < d->nr_banks; i++)
-		if (!range_valid(d->banks[i].ipa, d->banks[i].size))
+		if (!range_valid(ipa_addr(d->banks[i].ipa), d->banks[i].size))
 			return fail(g, -HV_EINVAL,
 			            "%s: bank %u at guest 0x%llx size 0x%llx is empty or wraps",
-			            d->node, i, (unsigned long long)d->banks[i].ipa,
+			            d->node, i, (unsigned long long)ipa_addr(d->banks[i].ipa),
 			            (unsigned long long)d->banks[i].size);
 	if (d->vpl011 && d->pl011_intid < 32)
 		return fail(g, -HV_EINVAL, "%s: vpl011 interrupt %u is not an SPI (INTID >= 32)",
@@ -158,14 +158,14 @@ static int emit_memory(struct gdt *g)
 	/* One node, banks by ascending address: the node is named after the lowest. */
 	for (unsigned int i = 0; i < d->nr_banks; i++) {
 		unsigned int j = i;
-		while (j > 0 && d->banks[order[j - 1]].ipa > d->banks[i].ipa) {
+		while (j > 0 && ipa_addr(d->banks[order[j - 1]].ipa) > ipa_addr(d->banks[i].ipa)) {
 			order[j] = order[j - 1];
 			j--;
 		}
 		order[j] = i;
 	}
 	for (unsigned int i = 0; i < d->nr_banks; i++) {
-		reg[2 * i] = d->banks[order[i]].ipa;
+		reg[2 * i] = ipa_addr(d->banks[order[i]].ipa);
 		reg[2 * i + 1] = d->banks[order[i]].size;
 	}
 	fmt_snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)reg[0]);
@@ -220,12 +220,12 @@ static int emit_psci_timer(struct gdt *g)
 static int emit_gic(struct gdt *g)
 {
 	const struct plan_domain *d = g->d;
-	uint64_t reg[4] = {d->gicd_base, GUEST_GICD_SIZE, d->gicr_base,
+	uint64_t reg[4] = {ipa_addr(d->gicd_base), GUEST_GICD_SIZE, ipa_addr(d->gicr_base),
 	                   (uint64_t)d->vcpus * GUEST_GICR_STRIDE};
 	char name[48];
 
 	fmt_snprintf(name, sizeof(name), "interrupt-controller@%llx",
-	             (unsigned long long)d->gicd_base);
+	             (unsigned long long)ipa_addr(d->gicd_base));
 	TRY(begin(g, name));
 	TRY(prop_str(g, "compatible", "arm,gic-v3"));
 	TRY(prop_u32(g, "#interrupt-cells", 3));
@@ -242,7 +242,7 @@ static int emit_pl011(struct gdt *g, const char *name)
 	static const char uart_compat[] = "arm,pl011\0arm,primecell";
 	static const char clock_names[] = "uartclk\0apb_pclk";
 	const struct plan_domain *d = g->d;
-	uint64_t reg[2] = {d->pl011_base, GUEST_PL011_SIZE};
+	uint64_t reg[2] = {ipa_addr(d->pl011_base), GUEST_PL011_SIZE};
 	uint32_t irq[3] = {GIC_SPI, d->pl011_intid - 32, IRQ_LEVEL_HIGH};
 	uint32_t clocks[2] = {g->ph_clk, g->ph_clk};
 
@@ -532,7 +532,7 @@ int guestdt_build(const struct plan_domain *d, const struct guestdt_extra *x, vo
 	TRY(prepare_partial(&g));
 	if (d->vpl011) {
 		fmt_snprintf(uart_path, sizeof(uart_path), "/pl011@%llx",
-		             (unsigned long long)d->pl011_base);
+		             (unsigned long long)ipa_addr(d->pl011_base));
 		stdout_path = uart_path;
 	}
 

@@ -81,14 +81,14 @@ static void first_region(const struct plan_domain *d, uint64_t *start, uint64_t 
 	unsigned int lo = 0;
 
 	for (unsigned int i = 1; i < d->nr_banks; i++)
-		if (d->banks[i].ipa < d->banks[lo].ipa)
+		if (ipa_addr(d->banks[i].ipa) < ipa_addr(d->banks[lo].ipa))
 			lo = i;
-	*start = d->banks[lo].ipa;
-	*end = d->banks[lo].ipa + d->banks[lo].size;
+	*start = ipa_addr(d->banks[lo].ipa);
+	*end = ipa_addr(d->banks[lo].ipa) + d->banks[lo].size;
 	for (bool grew = true; grew;) {
 		grew = false;
 		for (unsigned int i = 0; i < d->nr_banks; i++)
-			if (d->banks[i].ipa == *end && d->banks[i].size != 0) {
+			if (ipa_addr(d->banks[i].ipa) == *end && d->banks[i].size != 0) {
 				*end += d->banks[i].size;
 				grew = true;
 			}
@@ -102,7 +102,8 @@ static int check_module(const struct plan_domain *d, const struct plan_module *m
 	if (!range_valid(m->range.base, m->range.size))
 		return fail(err, err_size, -HV_EINVAL, "%s: reg is empty or wraps", m->node);
 	for (unsigned int i = 0; i < d->nr_banks; i++)
-		if (ranges_overlap(m->range.base, m->range.size, d->banks[i].pa, d->banks[i].size))
+		if (ranges_overlap(m->range.base, m->range.size, pa_addr(d->banks[i].pa),
+		                   d->banks[i].size))
 			return fail(err, err_size, -HV_EINVAL,
 			            "%s: reg 0x%llx-0x%llx lies inside the memory of %s "
 			            "(xen,static-mem[%u]): it would be overwritten and could not "
@@ -137,9 +138,9 @@ int kimage_plan(const struct plan_domain *d, const void *head, size_t head_len, 
 		return fail(err, err_size, -HV_EINVAL, "%s: no memory bank", d->node);
 	for (unsigned int i = 0; i < d->nr_banks; i++)
 		/* End addresses are computed: a bank may not end at 2^64 either. */
-		if (!range_valid(d->banks[i].ipa, d->banks[i].size) ||
-		    !range_valid(d->banks[i].pa, d->banks[i].size) ||
-		    d->banks[i].size > UINT64_MAX - d->banks[i].ipa)
+		if (!range_valid(ipa_addr(d->banks[i].ipa), d->banks[i].size) ||
+		    !range_valid(pa_addr(d->banks[i].pa), d->banks[i].size) ||
+		    d->banks[i].size > UINT64_MAX - ipa_addr(d->banks[i].ipa))
 			return fail(err, err_size, -HV_EINVAL, "%s: bank %u is empty or wraps",
 			            d->node, i);
 	if (dtb_max == 0 || dtb_max > KIMAGE_DTB_MAX || !is_aligned(dtb_max, 8))

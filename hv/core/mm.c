@@ -81,14 +81,14 @@ static bool page_range_ok(uint64_t base, uint64_t size)
 static const char *static_conflict(const struct plan *plan, unsigned int d, unsigned int b)
 {
 	const struct plan_domain *dom = &plan->domains[d];
-	struct claim c = claim_of(dom->banks[b].pa, dom->banks[b].size);
+	struct claim c = claim_of(pa_addr(dom->banks[b].pa), dom->banks[b].size);
 
 	for (unsigned int e = 0; e < plan->nr_domains; e++) {
 		const struct plan_domain *o = &plan->domains[e];
 		for (unsigned int k = 0; o->is_static && k < o->nr_banks; k++) {
 			if (e == d && k == b)
 				continue;
-			if (claims_overlap(c, claim_of(o->banks[k].pa, o->banks[k].size)))
+			if (claims_overlap(c, claim_of(pa_addr(o->banks[k].pa), o->banks[k].size)))
 				return "another xen,static-mem bank (memory claimed twice)";
 		}
 		for (unsigned int k = 0; k < o->nr_modules; k++)
@@ -131,13 +131,14 @@ static int check_static(struct mm *mm, const uint64_t *pfn, const uint64_t *coun
 		}
 		for (unsigned int b = 0; b < dom->nr_banks; b++) {
 			const struct plan_bank *bk = &dom->banks[b];
-			if (!page_range_ok(bk->pa, bk->size) ||
-			    !inside_one_bank(pfn, count, nr_ram, claim_of(bk->pa, bk->size))) {
+			if (!page_range_ok(pa_addr(bk->pa), bk->size) ||
+			    !inside_one_bank(pfn, count, nr_ram,
+			                     claim_of(pa_addr(bk->pa), bk->size))) {
 				fmt_snprintf(
 				    mm->error, sizeof(mm->error),
 				    "%s: xen,static-mem bank %u (0x%llx size 0x%llx) is not "
 				    "page-aligned RAM inside one memory bank",
-				    dom->node, b, (unsigned long long)bk->pa,
+				    dom->node, b, (unsigned long long)pa_addr(bk->pa),
 				    (unsigned long long)bk->size);
 				return -HV_EINVAL;
 			}
@@ -146,7 +147,7 @@ static int check_static(struct mm *mm, const uint64_t *pfn, const uint64_t *coun
 				fmt_snprintf(mm->error, sizeof(mm->error),
 				             "%s: xen,static-mem bank %u (0x%llx size 0x%llx) "
 				             "overlaps %s",
-				             dom->node, b, (unsigned long long)bk->pa,
+				             dom->node, b, (unsigned long long)pa_addr(bk->pa),
 				             (unsigned long long)bk->size, what);
 				return -HV_EEXIST;
 			}
@@ -193,7 +194,7 @@ static int feed_bootalloc(struct mm *mm, const uint64_t *pfn, const uint64_t *co
 	for (unsigned int d = 0; d < plan->nr_domains && rc == 0; d++) {
 		const struct plan_domain *dom = &plan->domains[d];
 		for (unsigned int k = 0; dom->is_static && k < dom->nr_banks && rc == 0; k++) {
-			struct claim c = claim_of(dom->banks[k].pa, dom->banks[k].size);
+			struct claim c = claim_of(pa_addr(dom->banks[k].pa), dom->banks[k].size);
 			rc = bootalloc_carve(b, c.pfn, c.count);
 		}
 		for (unsigned int k = 0; k < dom->nr_modules && rc == 0; k++)
@@ -274,7 +275,7 @@ int mm_init(struct mm *mm, const struct plan *plan)
 		const struct page_state resv = {
 		    .state = PG_FREE, .owner = (uint16_t)d, .flags = PG_STATIC | PG_NEEDS_SCRUB};
 		for (unsigned int k = 0; dom->is_static && k < dom->nr_banks && rc == 0; k++) {
-			struct claim c = claim_of(dom->banks[k].pa, dom->banks[k].size);
+			struct claim c = claim_of(pa_addr(dom->banks[k].pa), dom->banks[k].size);
 			rc = pgstate_set(&mm->ps, c.pfn, c.count, &resv, 0, true);
 		}
 	}

@@ -219,8 +219,8 @@ static bool parent_cells(struct reader *r, int parent, int *ac, int *sc)
 	return *ac >= 0 && *sc >= 0;
 }
 
-/* The i-th `reg` entry of a host node, with its parent's cells. */
-static bool reg_entry(struct reader *r, int node, int parent, int i, uint64_t *base, uint64_t *size)
+/* The i-th `reg` entry of a host node (a host address), with its parent's cells. */
+static bool reg_entry(struct reader *r, int node, int parent, int i, pa_t *base, uint64_t *size)
 {
 	int ac, sc;
 	const fdt32_t *p;
@@ -230,7 +230,7 @@ static bool reg_entry(struct reader *r, int node, int parent, int i, uint64_t *b
 	int n = list_prop(r, r->fdt, node, NULL, "reg", ac, sc, 0, &p);
 	if (n <= i)
 		return false;
-	*base = read_cells(p + i * (ac + sc), ac);
+	*base = pa_init(read_cells(p + i * (ac + sc), ac));
 	*size = read_cells(p + i * (ac + sc) + ac, sc);
 	return true;
 }
@@ -504,8 +504,11 @@ static void read_cpus(struct reader *r)
 		     node = child_after(r, cpus, node)) {
 			const char *type = fdt_getprop(r->fdt, node, "device_type", NULL);
 			const char *name = fdt_get_name(r->fdt, node, NULL);
-			if ((type && strcmp(type, "cpu") == 0) || (name && name_is(name, "cpu")))
-				count++;
+			if (!(type && strcmp(type, "cpu") == 0) && !(name && name_is(name, "cpu")))
+				continue;
+			if (count < PLAN_MAX_CPUS)
+				r->plan->cpu_node[count] = node;
+			count++;
 		}
 	}
 	if (count == 0) {
@@ -555,7 +558,7 @@ static void read_gic_and_uart(struct reader *r)
 	if (uart < 0 || !reg_entry(r, uart, parent_of(r, uart), 0, &plan->uart_base, &size)) {
 		plan_warn(plan, "/chosen: stdout-path %s names no node with reg; no host UART",
 		          plan->stdout_path);
-		plan->uart_base = 0;
+		plan->uart_base = pa_init(0);
 		return;
 	}
 	const fdt32_t *irq = fdt_getprop(r->fdt, uart, "interrupts", &len);
@@ -628,8 +631,8 @@ static void pack_guest_banks(struct plan *plan, struct plan_domain *d)
 			uint64_t room = gbank[g].size - used;
 			uint64_t take = left < room ? left : room;
 			struct plan_bank *b = &d->banks[d->nr_banks++];
-			b->pa = pa;
-			b->ipa = gbank[g].base + used;
+			b->pa = pa_init(pa);
+			b->ipa = ipa_add(ipa_init(gbank[g].base), used);
 			b->size = take;
 			b->index = i;
 			pa += take;
@@ -843,9 +846,9 @@ static void read_pt_device(struct reader *r, const void *pt, int node, struct pl
 		if (!is_aligned(pa | size | ipa, PAGE_SIZE))
 			plan_error(plan, "%s: xen,reg[%d] %s -> 0x%llx is not page aligned", owner,
 			           i, rt, (unsigned long long)ipa);
-		dev->regs[dev->nr_regs].pa = pa;
+		dev->regs[dev->nr_regs].pa = pa_init(pa);
 		dev->regs[dev->nr_regs].size = size;
-		dev->regs[dev->nr_regs].ipa = ipa;
+		dev->regs[dev->nr_regs].ipa = ipa_init(ipa);
 		dev->nr_regs++;
 	}
 
@@ -1046,22 +1049,27 @@ static void read_domain(struct reader *r, int node, int chosen)
 			           (unsigned long long)(sum / KiB));
 	}
 
+	/*
+	 * Direct map: guest == host. ipa_from_pa_direct() fills the guest side
+	 * here, so the plan's users read the ipa fields and never choose.
+	 */
 	if (d->direct_map && d->is_static) {
 		for (unsigned int i = 0; i < d->nr_static && d->nr_banks < PLAN_MAX_STATIC_BANKS;
 		     i++) {
 			if (!range_valid(d->static_mem[i].base, d->static_mem[i].size))
 				continue;
 			struct plan_bank *b = &d->banks[d->nr_banks++];
-			b->pa = b->ipa = d->static_mem[i].base;
+			b->pa = pa_init(d->static_mem[i].base);
+			b->ipa = ipa_from_pa_direct(b->pa);
 			b->size = d->static_mem[i].size;
 			b->index = i;
 		}
-		d->gicd_base = plan->gicd_base;
-		d->gicr_base = plan->gicr_base;
+		d->gicd_base = ipa_from_pa_direct(plan->gicd_base);
+		d->gicr_base = ipa_from_pa_direct(plan->gicr_base);
 		if (d->vpl011) {
-			d->pl011_base = plan->uart_base;
+			d->pl011_base = ipa_from_pa_direct(plan->uart_base);
 			d->pl011_intid = plan->uart_intid;
-			if (!plan->uart_base)
+			if (!pa_addr(plan->uart_base))
 				plan_error(plan,
 				           "%s: vpl011 in a direct-mapped domain needs the host "
 				           "UART named by /chosen stdout-path",
@@ -1069,10 +1077,10 @@ static void read_domain(struct reader *r, int node, int chosen)
 		}
 	} else {
 		pack_guest_banks(plan, d);
-		d->gicd_base = GUEST_GICD_BASE;
-		d->gicr_base = GUEST_GICR_BASE;
+		d->gicd_base = ipa_init(GUEST_GICD_BASE);
+		d->gicr_base = ipa_init(GUEST_GICR_BASE);
 		if (d->vpl011) {
-			d->pl011_base = GUEST_PL011_BASE;
+			d->pl011_base = ipa_init(GUEST_PL011_BASE);
 			d->pl011_intid = GUEST_PL011_INTID;
 		}
 	}

@@ -50,7 +50,12 @@
 #define PLAN_DEFAULT_HV_BASE 0x40200000ull
 #define PLAN_DEFAULT_HV_SIZE (2ull << 20)
 
-/** A physical range with a label for messages and maps. */
+/**
+ * A host-physical range: RAM, reserved memory, the heap, modules, the
+ * xen,static-mem entries as written. Left untyped (uint64_t): these are
+ * host facts that are only compared with each other; the plan's typed
+ * pa_t/ipa_t fields below are where host and guest addresses meet.
+ */
 struct plan_range {
 	uint64_t base;
 	uint64_t size;
@@ -79,10 +84,14 @@ struct plan_module {
 	char node[PLAN_PATH_MAX];
 };
 
-/** One static bank: host range and where the guest sees it. */
+/**
+ * One static bank: host range and where the guest sees it. For a
+ * direct-mapped domain plan_build() sets ipa = ipa_from_pa_direct(pa):
+ * users read ipa and never choose between the two.
+ */
 struct plan_bank {
-	uint64_t pa;
-	uint64_t ipa;
+	pa_t pa;
+	ipa_t ipa;
 	uint64_t size;
 	unsigned int index; /* the xen,static-mem entry it comes from */
 };
@@ -93,7 +102,9 @@ struct plan_pt_device {
 	char node[PLAN_PATH_MAX]; /* the node in the partial DT */
 	unsigned int nr_regs;
 	struct {
-		uint64_t pa, size, ipa; /* xen,reg triple */
+		pa_t pa; /* xen,reg triple: host address, size, guest address */
+		uint64_t size;
+		ipa_t ipa;
 	} regs[PLAN_MAX_PT_REGS];
 	unsigned int nr_irqs;
 	uint32_t irqs[PLAN_MAX_PT_IRQS]; /* GIC INTIDs (SPI n -> 32 + n) */
@@ -118,8 +129,11 @@ struct plan_domain {
 	 */
 	unsigned int nr_static;
 	struct plan_range static_mem[PLAN_MAX_STATIC_BANKS];
-	/* Emulated devices, at guest-physical addresses. */
-	uint64_t gicd_base, gicr_base, pl011_base;
+	/*
+	 * Emulated devices, at guest-physical addresses (a direct-mapped
+	 * domain's are the host's, through ipa_from_pa_direct()).
+	 */
+	ipa_t gicd_base, gicr_base, pl011_base;
 	uint32_t pl011_intid;
 	unsigned int nr_modules;
 	struct plan_module modules[PLAN_MAX_MODULES];
@@ -162,12 +176,13 @@ struct plan {
 	unsigned int nr_heap;
 	struct plan_range heap[PLAN_MAX_HEAP_RANGES]; /* xen,static-heap, if any */
 	unsigned int nr_cpus;                         /* physical CPUs in /cpus */
+	int cpu_node[PLAN_MAX_CPUS]; /* their DT offsets: reg (MPIDR) read when a CPU starts */
 	char stdout_path[PLAN_PATH_MAX];
-	uint64_t uart_base; /* host UART named by stdout-path, 0 if none */
+	pa_t uart_base; /* host UART named by stdout-path, 0 if none */
 	uint32_t uart_intid;
-	uint64_t gicd_base, gicr_base; /* host GIC */
-	uint64_t gicr_size;            /* host redistributor region */
-	uint64_t heap_needed;          /* bytes the static heap must hold (0 without one) */
+	pa_t gicd_base, gicr_base; /* host GIC */
+	uint64_t gicr_size;        /* host redistributor region */
+	uint64_t heap_needed;      /* bytes the static heap must hold (0 without one) */
 	unsigned int nr_domains;
 	struct plan_domain domains[PLAN_MAX_DOMAINS];
 	unsigned int nr_messages;

@@ -264,9 +264,10 @@ static void check_direct_map(struct plan *plan, const struct plan_domain *d)
 		uint64_t base, size;
 		const char *what;
 	} dev[3] = {
-	    {plan->gicd_base, GUEST_GICD_SIZE, "host GIC distributor"},
-	    {plan->gicr_base, (uint64_t)d->vcpus * GUEST_GICR_STRIDE, "host GIC redistributors"},
-	    {plan->uart_base, d->vpl011 ? GUEST_PL011_SIZE : 0, "host UART"},
+	    {pa_addr(plan->gicd_base), GUEST_GICD_SIZE, "host GIC distributor"},
+	    {pa_addr(plan->gicr_base), (uint64_t)d->vcpus * GUEST_GICR_STRIDE,
+	     "host GIC redistributors"},
+	    {pa_addr(plan->uart_base), d->vpl011 ? GUEST_PL011_SIZE : 0, "host UART"},
 	};
 
 	for (unsigned int i = 0; i < d->nr_static; i++) {
@@ -294,7 +295,7 @@ static void pt_subject(const struct plan_domain *d, const struct plan_pt_device 
 {
 	char rt[48];
 
-	plan_range_text(rt, sizeof(rt), dev->regs[r].pa, dev->regs[r].size);
+	plan_range_text(rt, sizeof(rt), pa_addr(dev->regs[r].pa), dev->regs[r].size);
 	fmt_snprintf(buf, size, "%s %s: xen,reg[%u] %s", d->node, dev->node, r, rt);
 }
 
@@ -302,25 +303,26 @@ static void pt_subject(const struct plan_domain *d, const struct plan_pt_device 
 static void check_pt_guest(struct plan *plan, const struct plan_domain *d,
                            const struct plan_pt_device *dev, unsigned int r, const char *subject)
 {
-	uint64_t ipa = dev->regs[r].ipa, size = dev->regs[r].size;
+	uint64_t ipa = ipa_addr(dev->regs[r].ipa), size = dev->regs[r].size;
 
-	if (d->direct_map && ipa != dev->regs[r].pa)
+	if (d->direct_map && ipa != ipa_addr(ipa_from_pa_direct(dev->regs[r].pa)))
 		plan_error(plan,
 		           "%s is mapped at guest 0x%llx; a direct-mapped domain needs guest == "
 		           "host",
 		           subject, (unsigned long long)ipa);
 	for (unsigned int b = 0; b < d->nr_banks; b++)
-		if (ranges_overlap(ipa, size, d->banks[b].ipa, d->banks[b].size))
+		if (ranges_overlap(ipa, size, ipa_addr(d->banks[b].ipa), d->banks[b].size))
 			plan_error(
 			    plan,
 			    "%s at guest 0x%llx overlaps the guest's RAM (xen,static-mem[%u])",
 			    subject, (unsigned long long)ipa, d->banks[b].index);
-	if (ranges_overlap(ipa, size, d->gicd_base, GUEST_GICD_SIZE) ||
-	    (d->vcpus && ranges_overlap(ipa, size, d->gicr_base, d->vcpus * GUEST_GICR_STRIDE)))
+	if (ranges_overlap(ipa, size, ipa_addr(d->gicd_base), GUEST_GICD_SIZE) ||
+	    (d->vcpus &&
+	     ranges_overlap(ipa, size, ipa_addr(d->gicr_base), d->vcpus * GUEST_GICR_STRIDE)))
 		plan_error(plan, "%s at guest 0x%llx overlaps the guest's vGIC", subject,
 		           (unsigned long long)ipa);
-	if (d->vpl011 && d->pl011_base &&
-	    ranges_overlap(ipa, size, d->pl011_base, GUEST_PL011_SIZE))
+	if (d->vpl011 && ipa_addr(d->pl011_base) &&
+	    ranges_overlap(ipa, size, ipa_addr(d->pl011_base), GUEST_PL011_SIZE))
 		plan_error(plan, "%s at guest 0x%llx overlaps the guest's vPL011", subject,
 		           (unsigned long long)ipa);
 }
@@ -329,22 +331,25 @@ static void check_pt_reg(struct plan *plan, unsigned int di, unsigned int pi, un
 {
 	const struct plan_domain *d = &plan->domains[di];
 	const struct plan_pt_device *dev = &d->pt[pi];
-	uint64_t pa = dev->regs[r].pa, size = dev->regs[r].size;
+	uint64_t pa = pa_addr(dev->regs[r].pa), size = dev->regs[r].size;
+	uint64_t gicd = pa_addr(plan->gicd_base), gicr = pa_addr(plan->gicr_base);
+	uint64_t uart = pa_addr(plan->uart_base);
 	char subject[PLAN_MESSAGE_MAX];
 
 	pt_subject(d, dev, r, subject, sizeof(subject));
-	if (!plan_below_pa_limit(pa, size) || !plan_below_pa_limit(dev->regs[r].ipa, size))
+	if (!plan_below_pa_limit(pa, size) ||
+	    !plan_below_pa_limit(ipa_addr(dev->regs[r].ipa), size))
 		plan_error(plan, "%s -> 0x%llx is beyond the 48-bit address space", subject,
-		           (unsigned long long)dev->regs[r].ipa);
+		           (unsigned long long)ipa_addr(dev->regs[r].ipa));
 	for (unsigned int i = 0; i < plan->nr_ram; i++)
 		if (ranges_overlap(pa, size, plan->ram[i].base, plan->ram[i].size))
 			plan_error(plan, "%s covers RAM", subject);
-	if (plan->gicd_base && ranges_overlap(pa, size, plan->gicd_base, GUEST_GICD_SIZE))
+	if (gicd && ranges_overlap(pa, size, gicd, GUEST_GICD_SIZE))
 		plan_error(plan, "%s covers the host GIC distributor", subject);
-	if (plan->gicr_base && range_valid(plan->gicr_base, plan->gicr_size) &&
-	    ranges_overlap(pa, size, plan->gicr_base, plan->gicr_size))
+	if (gicr && range_valid(gicr, plan->gicr_size) &&
+	    ranges_overlap(pa, size, gicr, plan->gicr_size))
 		plan_error(plan, "%s covers the host GIC redistributors", subject);
-	if (plan->uart_base && ranges_overlap(pa, size, plan->uart_base, GUEST_PL011_SIZE))
+	if (uart && ranges_overlap(pa, size, uart, GUEST_PL011_SIZE))
 		plan_error(plan, "%s covers the host UART the hypervisor uses", subject);
 	check_pt_guest(plan, d, dev, r, subject);
 
@@ -355,7 +360,8 @@ static void check_pt_reg(struct plan *plan, unsigned int di, unsigned int pi, un
 			const struct plan_pt_device *o = &e->pt[pj];
 			unsigned int r0 = (dj == di && pj == pi) ? r + 1 : 0;
 			for (unsigned int rj = r0; rj < o->nr_regs; rj++) {
-				if (!ranges_overlap(pa, size, o->regs[rj].pa, o->regs[rj].size))
+				if (!ranges_overlap(pa, size, pa_addr(o->regs[rj].pa),
+				                    o->regs[rj].size))
 					continue;
 				plan_error(plan, "%s overlaps %s %s xen,reg[%u]", subject, e->node,
 				           o->node, rj);

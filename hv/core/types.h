@@ -6,6 +6,20 @@
  * that passing one where the other is expected is a compile error: a
  * direct-mapped domain makes the two numerically equal, which is exactly
  * when a mix-up would go unnoticed in testing.
+ *
+ * They reach from the boot plan to the traps: a domain's static banks,
+ * passthrough registers and emulated device bases (plan.h), the host GIC
+ * and UART the plan reads, the kernel entry, DT address and vCPU entry
+ * (domain.h), stage 2, and the faulting IPA that the arm64 traps hand to
+ * the vPL011, the vGIC and domain_crash_fault(). Plain host facts (RAM
+ * banks, reserved memory, the heap, modules: struct plan_range) stay
+ * uint64_t: nothing turns them into guest addresses. Frame numbers
+ * (pfn, gfn) stay uint64_t too.
+ *
+ * A host address becomes a guest one in exactly one way:
+ * ipa_from_pa_direct(), for a direct-mapped domain only. plan_build()
+ * uses it to fill the guest side of such a domain, so users of the plan
+ * read the typed ipa fields and never choose between host and guest.
  */
 #ifndef BULKHEAD_CORE_TYPES_H
 #define BULKHEAD_CORE_TYPES_H
@@ -42,6 +56,32 @@ static inline ipa_t ipa_init(uint64_t v)
 static inline uint64_t ipa_addr(ipa_t p)
 {
 	return p.val;
+}
+
+/** @p + @off; the caller guarantees no wrap (offsets inside checked ranges). */
+static inline pa_t pa_add(pa_t p, uint64_t off)
+{
+	return (pa_t){p.val + off};
+}
+
+/** @p + @off; the caller guarantees no wrap (offsets inside checked ranges). */
+static inline ipa_t ipa_add(ipa_t p, uint64_t off)
+{
+	return (ipa_t){p.val + off};
+}
+
+/**
+ * ipa_from_pa_direct() - the guest address at which a direct-mapped domain
+ * sees host address @p: the same number.
+ *
+ * Only for a direct-mapped domain, where the plan guarantees guest ==
+ * host (plan_build() checks it and fills the guest side with this). The
+ * one conversion from a host address to a guest one: any other place
+ * that needs a guest address reads a typed ipa_t field of the plan.
+ */
+static inline ipa_t ipa_from_pa_direct(pa_t p)
+{
+	return (ipa_t){p.val};
 }
 
 #define PAGE_SHIFT 12

@@ -97,24 +97,27 @@ static uint32_t owner_mask(const struct vgic *g, unsigned int vcpu, uint32_t int
 	return m;
 }
 
-static void reset_irq(struct vgic_irq *irq, uint32_t intid)
-{
-	memset(irq, 0, sizeof(*irq));
-	irq->lr_vcpu = VGIC_NO_LR;
-	if (intid < 16)
-		irq->flags = VGIC_EDGE; /* SGIs are always edge-triggered */
-}
-
 void vgic_init(struct vgic *g, unsigned int nr_vcpus)
 {
+	/*
+	 * Zero is the reset state of almost every field; only the list
+	 * register owner, the SGIs' edge trigger and the redistributors'
+	 * sleep differ. Private state beyond nr_vcpus is never reached (every
+	 * access checks the vCPU), so it is left as it is: this runs on the
+	 * boot path of every domain life.
+	 */
 	memset(g, 0, sizeof(*g));
 	g->nr_vcpus = nr_vcpus > VGIC_MAX_VCPUS ? VGIC_MAX_VCPUS : nr_vcpus;
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
-		reset_irq(&g->spi[i], VGIC_NR_PRIVATE + i);
-	for (unsigned int c = 0; c < VGIC_MAX_VCPUS; c++) {
+		g->spi[i].lr_vcpu = VGIC_NO_LR;
+	for (unsigned int c = 0; c < g->nr_vcpus; c++) {
 		g->cpu[c].sleep = true;
-		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
-			reset_irq(&g->cpu[c].priv[i], i);
+		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++) {
+			g->cpu[c].priv[i].lr_vcpu = VGIC_NO_LR;
+			if (i < 16)
+				g->cpu[c].priv[i].flags =
+				    VGIC_EDGE; /* SGIs are always edge-triggered */
+		}
 	}
 }
 

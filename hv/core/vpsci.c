@@ -33,7 +33,7 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 	} else if (t->state == VCPU_PENDING) {
 		rc = PSCI_ON_PENDING;
 	} else {
-		t->entry = entry;
+		t->entry = ipa_init(entry); /* the guest's entry_point_address */
 		t->context = ctx;
 		t->state = VCPU_PENDING;
 		arch_vcpu_kick(t);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../core/types.h"
+
 struct domain_arch {
 	unsigned int inits, resets, destroys;
 	bool live; /* between arch_domain_reset() and arch_domain_destroy() */
@@ -20,7 +22,7 @@ struct vcpu_arch {
 	unsigned int kicks;      /* arch_vcpu_kick() calls */
 	unsigned int stop_waits; /* arch_vcpu_stop_wait() calls */
 	unsigned int entries;    /* times its CPU entered it (host_cpu_run) */
-	uint64_t entered_at;     /* entry and x0 of the last entry */
+	ipa_t entered_at;        /* entry and x0 of the last entry */
 	uint64_t entered_x0;
 };
 

@@ -125,7 +125,7 @@ int vm_guest_write(struct domain *d, uint64_t ipa, const void *buf, uint64_t len
 
 uint64_t vm_ram_base(const struct domain *d)
 {
-	return d->cfg->direct_map ? d->cfg->banks[0].pa : d->cfg->banks[0].ipa;
+	return ipa_addr(d->cfg->banks[0].ipa); /* == the host address when direct-mapped */
 }
 
 int vm_cpu_on(struct domain *d, unsigned int i)

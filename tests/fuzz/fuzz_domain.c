@@ -99,7 +99,7 @@ static void operate(uint8_t op, struct domain *d, unsigned int vc, uint16_t a)
 		break;
 	default:
 		if (d->state == DOMAIN_RUNNING && (a & 0xff) == 0x5a)
-			domain_crash_fault(d, "data abort", a, 0);
+			domain_crash_fault(d, "data abort", ipa_init(a), 0);
 		break;
 	}
 }
@@ -158,8 +158,8 @@ static void check(void)
 			if (on || d->mem.live || d->arch.live || owned[id - 1])
 				fail("stopped domain still has vCPUs or memory", id, on);
 			const struct plan_bank *b = &d->cfg->banks[0];
-			if (!all_zero(b->pa, b->size))
-				fail("stopped domain's memory not scrubbed", id, b->pa);
+			if (!all_zero(pa_addr(b->pa), b->size))
+				fail("stopped domain's memory not scrubbed", id, pa_addr(b->pa));
 		}
 	}
 }

@@ -73,12 +73,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strcpy(d.node, "/chosen/fuzz");
 	d.vcpus = 2;
 	d.nr_banks = 1;
-	d.banks[0] =
-	    (struct plan_bank){.pa = 0x70000000, .ipa = GUEST_RAM0_BASE, .size = 256 << 20};
-	d.gicd_base = GUEST_GICD_BASE;
-	d.gicr_base = GUEST_GICR_BASE;
+	d.banks[0] = (struct plan_bank){
+	    .pa = pa_init(0x70000000), .ipa = ipa_init(GUEST_RAM0_BASE), .size = 256 << 20};
+	d.gicd_base = ipa_init(GUEST_GICD_BASE);
+	d.gicr_base = ipa_init(GUEST_GICR_BASE);
 	d.vpl011 = true;
-	d.pl011_base = GUEST_PL011_BASE;
+	d.pl011_base = ipa_init(GUEST_PL011_BASE);
 	d.pl011_intid = GUEST_PL011_INTID;
 
 	/* An exact-size heap copy, so that ASan sees any read past the input. */

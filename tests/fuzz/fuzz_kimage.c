@@ -49,11 +49,12 @@ static bool in_ram(const struct plan_domain *d, uint64_t a, uint64_t len)
 	for (;;) {
 		const struct plan_bank *hit = NULL;
 		for (unsigned int i = 0; i < d->nr_banks; i++)
-			if (a >= d->banks[i].ipa && a - d->banks[i].ipa < d->banks[i].size)
+			if (a >= ipa_addr(d->banks[i].ipa) &&
+			    a - ipa_addr(d->banks[i].ipa) < d->banks[i].size)
 				hit = &d->banks[i];
 		if (hit == NULL)
 			return false;
-		uint64_t bank_last = hit->ipa + (hit->size - 1);
+		uint64_t bank_last = ipa_addr(hit->ipa) + (hit->size - 1);
 		if (last <= bank_last)
 			return true;
 		a = bank_last + 1;
@@ -82,9 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int i = 0; i < d.nr_banks; i++) {
 		/* Mostly plausible shapes, sometimes anything at all. */
 		bool wild = take(&in, 1) & 1;
-		d.banks[i].ipa = wild ? take(&in, 8) : 0x40000000ull + (take(&in, 2) << 21);
+		uint64_t ipa = wild ? take(&in, 8) : 0x40000000ull + (take(&in, 2) << 21);
+		d.banks[i].ipa = ipa_init(ipa);
 		d.banks[i].size = wild ? take(&in, 8) : (take(&in, 2) + 1) << 16;
-		d.banks[i].pa = take(&in, 1) ? d.banks[i].ipa : take(&in, 8);
+		/* Sometimes the same number on both sides, as in a direct map. */
+		d.banks[i].pa = pa_init(take(&in, 1) ? ipa : take(&in, 8));
 	}
 	unsigned int nmod = (unsigned int)take(&in, 1) % 3;
 	for (unsigned int i = 0; i < nmod; i++) {
@@ -134,6 +137,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int m = 0; m < nmod; m++)
 		for (unsigned int b = 0; b < d.nr_banks; b++)
 			require(!overlap(d.modules[m].range.base, d.modules[m].range.size,
-			                 d.banks[b].pa, d.banks[b].size));
+			                 pa_addr(d.banks[b].pa), d.banks[b].size));
 	return 0;
 }

@@ -45,8 +45,10 @@ static void bank(struct plan_domain *d, uint64_t pa, uint64_t size)
 	uint64_t ipa = GUEST_RAM0_BASE;
 	for (unsigned int i = 0; i < d->nr_banks; i++)
 		ipa += d->banks[i].size;
-	d->banks[d->nr_banks++] =
-	    (struct plan_bank){.pa = pa, .ipa = d->direct_map ? pa : ipa, .size = size};
+	d->banks[d->nr_banks++] = (struct plan_bank){
+	    .pa = pa_init(pa),
+	    .ipa = d->direct_map ? ipa_from_pa_direct(pa_init(pa)) : ipa_init(ipa),
+	    .size = size};
 	d->is_static = true;
 	d->memory_kib += size / KiB;
 }
@@ -80,7 +82,7 @@ static int static_slot(uint64_t pfn)
 		for (unsigned int b = 0; plan.domains[d].is_static && b < plan.domains[d].nr_banks;
 		     b++) {
 			const struct plan_bank *bk = &plan.domains[d].banks[b];
-			if (pfn >= PFN(bk->pa) && pfn < PFN(bk->pa + bk->size))
+			if (pfn >= PFN(pa_addr(bk->pa)) && pfn < PFN(pa_addr(bk->pa) + bk->size))
 				return (int)d;
 		}
 	return -1;
@@ -91,7 +93,7 @@ static bool static_overlap(uint64_t pfn, uint64_t count)
 	for (unsigned int d = 0; d < NDOM; d++)
 		for (unsigned int b = 0; plan.domains[d].is_static && b < plan.domains[d].nr_banks;
 		     b++)
-			if (ranges_overlap(pfn, count, PFN(plan.domains[d].banks[b].pa),
+			if (ranges_overlap(pfn, count, PFN(pa_addr(plan.domains[d].banks[b].pa)),
 			                   PFN(plan.domains[d].banks[b].size)))
 				return true;
 	return false;
@@ -164,7 +166,7 @@ static void check(void)
 
 static uint64_t arg_ipa(unsigned int d)
 {
-	return d == 0 ? plan.domains[0].banks[0].pa : GUEST_RAM0_BASE;
+	return d == 0 ? ipa_addr(plan.domains[0].banks[0].ipa) : GUEST_RAM0_BASE;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

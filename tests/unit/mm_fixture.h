@@ -60,8 +60,8 @@ static inline void fx_bank(struct plan_domain *d, uint64_t pa, uint64_t size)
 	for (unsigned int i = 0; i < d->nr_banks; i++)
 		ipa += d->banks[i].size;
 	d->is_static = true;
-	d->banks[d->nr_banks].pa = pa;
-	d->banks[d->nr_banks].ipa = d->direct_map ? pa : ipa;
+	d->banks[d->nr_banks].pa = pa_init(pa);
+	d->banks[d->nr_banks].ipa = d->direct_map ? ipa_from_pa_direct(pa_init(pa)) : ipa_init(ipa);
 	d->banks[d->nr_banks].size = size;
 	d->nr_banks++;
 	d->memory_kib = 0;

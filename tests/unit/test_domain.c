@@ -64,17 +64,17 @@ TEST(boot_starts_both_domains_with_vcpu0_pending)
 		struct domain *d = dom(id);
 		struct vcpu *v = &d->vcpus[0];
 		CHECK_EQ(v->state, VCPU_RUNNING);
-		CHECK_EQ(v->arch.entered_at, vm_ram_base(d)); /* a raw binary: RAM base */
-		CHECK_EQ(v->arch.entered_x0, d->dtb_ipa);
+		CHECK_EQ(ipa_addr(v->arch.entered_at), vm_ram_base(d)); /* a raw binary: RAM base */
+		CHECK_EQ(v->arch.entered_x0, ipa_addr(d->dtb_ipa));
 		uint8_t k[VM_KERNEL_LEN];
-		CHECK_EQ(vm_guest_read(d, v->arch.entered_at, k, sizeof(k)), 0);
+		CHECK_EQ(vm_guest_read(d, ipa_addr(v->arch.entered_at), k, sizeof(k)), 0);
 		for (unsigned int i = 0; i < VM_KERNEL_LEN; i++)
 			if (k[i] != vm_kernel_byte(id, i)) {
 				CHECK_EQ(k[i], vm_kernel_byte(id, i));
 				break;
 			}
 		uint32_t magic;
-		CHECK_EQ(vm_guest_read(d, d->dtb_ipa, &magic, 4), 0);
+		CHECK_EQ(vm_guest_read(d, ipa_addr(d->dtb_ipa), &magic, 4), 0);
 		CHECK_EQ(magic, 0xedfe0dd0u); /* FDT magic, big endian */
 	}
 	CHECK_EQ(host_run_pending(), 0); /* nothing pending any more */
@@ -176,7 +176,7 @@ TEST(crash_names_the_fault_and_stops_only_that_domain)
 {
 	CHECK_EQ(vm_boot(board), 2);
 	host_run_pending();
-	domain_crash_fault(dom(2), "data abort", 0x1234000, 0x40001000);
+	domain_crash_fault(dom(2), "data abort", ipa_init(0x1234000), 0x40001000);
 	CHECK_EQ(dom(2)->state, DOMAIN_CRASHED);
 	CHECK(
 	    console_has("domain domU2: stage-2 fault: data abort at IPA 0x1234000, PC 0x40001000"));

@@ -97,12 +97,12 @@ static void domain_xen_layout(struct plan_domain *d, unsigned int vcpus)
 	d->vcpus = vcpus;
 	d->is_static = true;
 	d->nr_banks = 1;
-	d->banks[0] =
-	    (struct plan_bank){.pa = 0x70000000, .ipa = GUEST_RAM0_BASE, .size = 256 * MiB};
-	d->gicd_base = GUEST_GICD_BASE;
-	d->gicr_base = GUEST_GICR_BASE;
+	d->banks[0] = (struct plan_bank){
+	    .pa = pa_init(0x70000000), .ipa = ipa_init(GUEST_RAM0_BASE), .size = 256 * MiB};
+	d->gicd_base = ipa_init(GUEST_GICD_BASE);
+	d->gicr_base = ipa_init(GUEST_GICR_BASE);
 	d->vpl011 = true;
-	d->pl011_base = GUEST_PL011_BASE;
+	d->pl011_base = ipa_init(GUEST_PL011_BASE);
 	d->pl011_intid = GUEST_PL011_INTID;
 	strcpy(d->bootargs, "console=ttyAMA0 earlycon");
 }
@@ -117,12 +117,17 @@ static void domain_direct_map(struct plan_domain *d, unsigned int vcpus)
 	d->direct_map = true;
 	d->nr_banks = 2;
 	/* Deliberately not in address order: the node must still list them sorted. */
-	d->banks[0] = (struct plan_bank){.pa = 0x90000000, .ipa = 0x90000000, .size = 64 * MiB};
-	d->banks[1] = (struct plan_bank){.pa = 0x70000000, .ipa = 0x70000000, .size = 128 * MiB};
-	d->gicd_base = 0x08000000;
-	d->gicr_base = 0x080A0000;
+	d->banks[0] = (struct plan_bank){.pa = pa_init(0x90000000),
+	                                 .ipa = ipa_from_pa_direct(pa_init(0x90000000)),
+	                                 .size = 64 * MiB};
+	d->banks[1] = (struct plan_bank){.pa = pa_init(0x70000000),
+	                                 .ipa = ipa_from_pa_direct(pa_init(0x70000000)),
+	                                 .size = 128 * MiB};
+	/* The host GIC and UART, seen at the same addresses. */
+	d->gicd_base = ipa_from_pa_direct(pa_init(0x08000000));
+	d->gicr_base = ipa_from_pa_direct(pa_init(0x080A0000));
 	d->vpl011 = true;
-	d->pl011_base = 0x09000000;
+	d->pl011_base = ipa_from_pa_direct(pa_init(0x09000000));
 	d->pl011_intid = 33;
 }
 
@@ -153,9 +158,9 @@ static void check_tree(const void *fdt, int size, const struct plan_domain *d)
 	const uint8_t *reg = fdt_getprop(fdt, gic, "reg", &len);
 	CHECK(reg != NULL && len == 32);
 	if (reg != NULL && len == 32) {
-		CHECK_EQ(be64(reg), d->gicd_base);
+		CHECK_EQ(be64(reg), ipa_addr(d->gicd_base));
 		CHECK_EQ(be64(reg + 8), 0x10000);
-		CHECK_EQ(be64(reg + 16), d->gicr_base);
+		CHECK_EQ(be64(reg + 16), ipa_addr(d->gicr_base));
 		CHECK_EQ(be64(reg + 24), 0x20000ull * d->vcpus);
 	}
 
@@ -168,7 +173,7 @@ static void check_tree(const void *fdt, int size, const struct plan_domain *d)
 	for (unsigned int b = 0; reg != NULL && b < d->nr_banks; b++) {
 		bool found = false;
 		for (int e = 0; e < len / 16; e++)
-			if (be64(reg + 16 * e) == d->banks[b].ipa &&
+			if (be64(reg + 16 * e) == ipa_addr(d->banks[b].ipa) &&
 			    be64(reg + 16 * e + 8) == d->banks[b].size)
 				found = true;
 		CHECK(found);
@@ -217,7 +222,8 @@ static void check_tree(const void *fdt, int size, const struct plan_domain *d)
 	CHECK(uart > 0);
 	CHECK(fdt_node_check_compatible(fdt, uart, "arm,pl011") == 0);
 	reg = fdt_getprop(fdt, uart, "reg", &len);
-	CHECK(reg != NULL && len == 16 && be64(reg) == d->pl011_base && be64(reg + 8) == 0x1000);
+	CHECK(reg != NULL && len == 16 && be64(reg) == ipa_addr(d->pl011_base) &&
+	      be64(reg + 8) == 0x1000);
 	const fdt32_t *ui = fdt_getprop(fdt, uart, "interrupts", &len);
 	CHECK(ui != NULL && len == 12);
 	if (ui != NULL) {
@@ -302,7 +308,8 @@ TEST(four_vcpus_two_banks_initrd)
 	struct plan_domain d;
 	domain_xen_layout(&d, 4);
 	d.nr_banks = 2;
-	d.banks[1] = (struct plan_bank){.pa = 0x80000000, .ipa = GUEST_RAM1_BASE, .size = 64 * MiB};
+	d.banks[1] = (struct plan_bank){
+	    .pa = pa_init(0x80000000), .ipa = ipa_init(GUEST_RAM1_BASE), .size = 64 * MiB};
 	struct guestdt_extra x = {
 	    .initrd = ipa_init(0x4f000000), .initrd_size = 0x123456, .boot = 3};
 	char *dts = build_and_check(&d, &x);
@@ -403,7 +410,7 @@ TEST(bad_plans_named)
 	CHECK(has(err, "memory banks"));
 
 	domain_xen_layout(&d, 1);
-	d.banks[0].ipa = ~0ull - 10;
+	d.banks[0].ipa = ipa_init(~0ull - 10);
 	CHECK_EQ(guestdt_build(&d, &x, buf, sizeof(buf)), -HV_EINVAL);
 	CHECK(has(err, "wraps"));
 

@@ -230,10 +230,12 @@ TEST(linux_boots_from_guestdt_and_kimage)
 	d.vcpus = 2;
 	d.direct_map = d.is_static = d.vpl011 = true;
 	d.nr_banks = 1;
-	d.banks[0] = (struct plan_bank){.pa = RAM_BASE, .ipa = RAM_BASE, .size = RAM_SIZE};
-	d.gicd_base = 0x08000000;
-	d.gicr_base = 0x080a0000;
-	d.pl011_base = 0x09000000;
+	d.banks[0] = (struct plan_bank){.pa = pa_init(RAM_BASE),
+	                                .ipa = ipa_from_pa_direct(pa_init(RAM_BASE)),
+	                                .size = RAM_SIZE};
+	d.gicd_base = ipa_from_pa_direct(pa_init(0x08000000));
+	d.gicr_base = ipa_from_pa_direct(pa_init(0x080a0000));
+	d.pl011_base = ipa_from_pa_direct(pa_init(0x09000000));
 	d.pl011_intid = 33;
 	strcpy(d.bootargs, "console=ttyAMA0 panic=-1 nokaslr");
 	d.nr_modules = 2;

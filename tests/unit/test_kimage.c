@@ -35,7 +35,7 @@ static void domain(struct plan_domain *d, uint64_t pa, uint64_t ipa, uint64_t si
 	strcpy(d->node, "/chosen/domU1");
 	d->vcpus = 1;
 	d->nr_banks = 1;
-	d->banks[0] = (struct plan_bank){.pa = pa, .ipa = ipa, .size = size};
+	d->banks[0] = (struct plan_bank){.pa = pa_init(pa), .ipa = ipa_init(ipa), .size = size};
 }
 
 static void add_module(struct plan_domain *d, enum plan_module_kind kind, uint64_t base,
@@ -174,7 +174,8 @@ TEST(place_packed_banks)
 	/* Two static banks packed back to back in guest space, listed high first. */
 	domain(&d, 0x90000000, GUEST_RAM0_BASE + 16 * MiB, 48 * MiB);
 	d.nr_banks = 2;
-	d.banks[1] = (struct plan_bank){.pa = 0x60000000, .ipa = GUEST_RAM0_BASE, .size = 16 * MiB};
+	d.banks[1] = (struct plan_bank){
+	    .pa = pa_init(0x60000000), .ipa = ipa_init(GUEST_RAM0_BASE), .size = 16 * MiB};
 	add_module(&d, PLAN_MODULE_KERNEL, MOD_BASE, 20 * MiB);
 	/* 40 MiB only fits across both banks. */
 	CHECK_EQ(plan_with_header(&d, 0, 40 * MiB, &l, err), 0);
@@ -182,7 +183,7 @@ TEST(place_packed_banks)
 	CHECK_EQ(ipa_addr(l.dtb), GUEST_RAM0_BASE + 62 * MiB);
 
 	/* A gap between them: the first region is only 16 MiB. */
-	d.banks[0].ipa = GUEST_RAM1_BASE;
+	d.banks[0].ipa = ipa_init(GUEST_RAM1_BASE);
 	CHECK_EQ(plan_with_header(&d, 0, 40 * MiB, &l, err), -HV_ENOSPC);
 	CHECK(strstr(err, "is too small") != NULL);
 }
@@ -271,7 +272,7 @@ TEST(refuse_bad_configuration)
 	/* Empty or wrapping banks, or one ending exactly at 2^64. */
 	d.banks[0].size = 0;
 	CHECK_EQ(kimage_plan(&d, h, 64, 64 * KiB, &l, err, sizeof(err)), -HV_EINVAL);
-	d.banks[0].ipa = 0ull - 64 * MiB;
+	d.banks[0].ipa = ipa_init(0ull - 64 * MiB);
 	d.banks[0].size = 64 * MiB;
 	CHECK_EQ(kimage_plan(&d, h, 64, 64 * KiB, &l, err, sizeof(err)), -HV_EINVAL);
 	CHECK(strstr(err, "/chosen/domU1: bank 0 is empty or wraps") != NULL);
@@ -337,8 +338,10 @@ TEST(messages_name_the_module)
 	/* Inside the domain's memory: the xen,static-mem entry, not the bank's index. */
 	domain(&d, 0x70000000, GUEST_RAM0_BASE, 64 * MiB);
 	d.nr_banks = 2;
-	d.banks[1] = (struct plan_bank){
-	    .pa = 0x90000000, .ipa = GUEST_RAM0_BASE + 64 * MiB, .size = 16 * MiB, .index = 2};
+	d.banks[1] = (struct plan_bank){.pa = pa_init(0x90000000),
+	                                .ipa = ipa_init(GUEST_RAM0_BASE + 64 * MiB),
+	                                .size = 16 * MiB,
+	                                .index = 2};
 	add_module(&d, PLAN_MODULE_KERNEL, 0x90100000, 1 * MiB);
 	CHECK_EQ(plan_with_header(&d, 0, 4 * MiB, &l, err), -HV_EINVAL);
 	CHECK(strcmp(err, "/chosen/domU1/module@90100000: reg 0x90100000-0x901fffff lies inside "
@@ -454,13 +457,14 @@ static void *guest_map(void *ctx, ipa_t ipa, uint64_t *len)
 	uint64_t a = ipa_addr(ipa);
 	for (unsigned int i = 0; i < g->d->nr_banks; i++) {
 		const struct plan_bank *b = &g->d->banks[i];
-		if (a >= b->ipa && a - b->ipa < b->size) {
-			uint64_t n = b->size - (a - b->ipa);
+		uint64_t off = a - ipa_addr(b->ipa);
+		if (a >= ipa_addr(b->ipa) && off < b->size) {
+			uint64_t n = b->size - off;
 			if (g->chunk && n > g->chunk - (a % g->chunk))
 				n = g->chunk - (a % g->chunk); /* stop at a "page" boundary */
 			if (n < *len)
 				*len = n;
-			return arch_phys_to_virt(pa_init(b->pa + (a - b->ipa)));
+			return arch_phys_to_virt(pa_add(b->pa, off));
 		}
 	}
 	return NULL;
@@ -478,9 +482,10 @@ static bool guest_has(const struct plan_domain *d, uint64_t ipa, uint64_t salt, 
 		uint64_t a = ipa + i;
 		const uint8_t *p = NULL;
 		for (unsigned int b = 0; b < d->nr_banks; b++)
-			if (a >= d->banks[b].ipa && a - d->banks[b].ipa < d->banks[b].size)
+			if (a >= ipa_addr(d->banks[b].ipa) &&
+			    a - ipa_addr(d->banks[b].ipa) < d->banks[b].size)
 				p = arch_phys_to_virt(
-				    pa_init(d->banks[b].pa + a - d->banks[b].ipa));
+				    pa_add(d->banks[b].pa, a - ipa_addr(d->banks[b].ipa)));
 		if (p == NULL || *p != pattern(salt, i)) {
 			printf("  byte %llu at 0x%llx differs\n", (unsigned long long)i,
 			       (unsigned long long)a);
@@ -505,8 +510,8 @@ TEST(load_and_reload)
 	CHECK(mods != NULL && hi != NULL && lo != NULL);
 	domain(&d, 0x60000000, GUEST_RAM0_BASE, 2 * MiB);
 	d.nr_banks = 2;
-	d.banks[1] =
-	    (struct plan_bank){.pa = 0x50000000, .ipa = GUEST_RAM0_BASE + 2 * MiB, .size = 6 * MiB};
+	d.banks[1] = (struct plan_bank){
+	    .pa = pa_init(0x50000000), .ipa = ipa_init(GUEST_RAM0_BASE + 2 * MiB), .size = 6 * MiB};
 	add_module(&d, PLAN_MODULE_KERNEL, MOD_BASE, ksize);
 	add_module(&d, PLAN_MODULE_RAMDISK, MOD_BASE + 8 * MiB, rsize);
 	for (uint64_t i = 0; i < ksize; i++)

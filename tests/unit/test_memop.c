@@ -37,7 +37,7 @@ static void setup(void)
 /* Guest addresses of the argument and the frame list: each domain's first pages. */
 static uint64_t arg_ipa(const struct domain_mem *d)
 {
-	return d->cfg->direct_map ? d->cfg->banks[0].pa : GUEST_RAM0_BASE;
+	return d->cfg->direct_map ? ipa_addr(d->cfg->banks[0].ipa) : GUEST_RAM0_BASE;
 }
 
 static long reservation(struct domain_mem *d, unsigned int op, const uint64_t *gfns, uint64_t nr,
@@ -89,9 +89,10 @@ static bool no_static_in_buddy(void)
 			for (unsigned int d = 0; d < plan.nr_domains; d++)
 				for (unsigned int b = 0;
 				     plan.domains[d].is_static && b < plan.domains[d].nr_banks; b++)
-					if (ranges_overlap(p, 1ull << o,
-					                   PFN(plan.domains[d].banks[b].pa),
-					                   PFN(plan.domains[d].banks[b].size)))
+					if (ranges_overlap(
+					        p, 1ull << o,
+					        PFN(pa_addr(plan.domains[d].banks[b].pa)),
+					        PFN(plan.domains[d].banks[b].size)))
 						return false;
 	return true;
 }

@@ -109,7 +109,8 @@ static void board(void)
 	for (unsigned int d = 0; d < 2; d++)
 		for (unsigned int b = 0; b < plan.domains[d].nr_banks; b++) {
 			const struct plan_bank *bk = &plan.domains[d].banks[b];
-			for (uint64_t p = PFN(bk->pa); p < PFN(bk->pa + bk->size); p++)
+			for (uint64_t p = PFN(pa_addr(bk->pa)); p < PFN(pa_addr(bk->pa) + bk->size);
+			     p++)
 				m[idx(p)] = (struct mpage){
 				    .kind = M_RESERVE, .slot = (uint8_t)d, .is_static = true};
 		}
@@ -118,7 +119,7 @@ static void board(void)
 /* Guest frames of the argument and of the frame list: never ballooned. */
 static uint64_t arg_gfn(unsigned int d)
 {
-	return d == 0 ? PFN(plan.domains[0].banks[0].pa) : PFN(GUEST_RAM0_BASE);
+	return d == 0 ? PFN(ipa_addr(plan.domains[0].banks[0].ipa)) : PFN(GUEST_RAM0_BASE);
 }
 
 static bool is_arg(unsigned int d, uint64_t gfn)
@@ -202,7 +203,8 @@ static void op_create(unsigned int d)
 	const struct plan_domain *cfg = &plan.domains[d];
 	for (unsigned int b = 0; cfg->is_static && b < cfg->nr_banks; b++)
 		for (uint64_t o = 0; o < cfg->banks[b].size; o += PAGE_SIZE)
-			take_page(d, PFN(cfg->banks[b].pa + o), PFN(cfg->banks[b].ipa + o));
+			take_page(d, PFN(pa_addr(cfg->banks[b].pa) + o),
+			          PFN(ipa_addr(cfg->banks[b].ipa) + o));
 	if (!cfg->is_static)
 		learn_heap_pages(d);
 }
@@ -308,9 +310,9 @@ static long planned(unsigned int d, uint64_t gfn)
 {
 	const struct plan_domain *cfg = &plan.domains[d];
 	for (unsigned int b = 0; b < cfg->nr_banks; b++) {
-		uint64_t ipa = PFN(cfg->banks[b].ipa), n = PFN(cfg->banks[b].size);
+		uint64_t ipa = PFN(ipa_addr(cfg->banks[b].ipa)), n = PFN(cfg->banks[b].size);
 		if (gfn >= ipa && gfn < ipa + n)
-			return (long)(PFN(cfg->banks[b].pa) + gfn - ipa);
+			return (long)(PFN(pa_addr(cfg->banks[b].pa)) + gfn - ipa);
 	}
 	return -1;
 }
@@ -345,9 +347,9 @@ static void op_populate(unsigned int d)
 			if (m[i].kind != M_RESERVE || m[i].slot != d)
 				continue;
 			for (unsigned int b = 0; b < cfg->nr_banks; b++) {
-				uint64_t p = PFN(BASE) + i, pa = PFN(cfg->banks[b].pa);
+				uint64_t p = PFN(BASE) + i, pa = PFN(pa_addr(cfg->banks[b].pa));
 				if (p >= pa && p < pa + PFN(cfg->banks[b].size))
-					gfn = p - pa + PFN(cfg->banks[b].ipa);
+					gfn = p - pa + PFN(ipa_addr(cfg->banks[b].ipa));
 			}
 			break;
 		}

@@ -81,6 +81,30 @@ static void dump_messages(void)
 	" { compatible = \"multiboot,kernel\", \"multiboot,module\"; reg = <" #addr                \
 	" 0x100000>; };"
 
+/* Each CPU's node is recorded, so its MPIDR is one property read away. */
+TEST(cpu_nodes_are_recorded)
+{
+	char dts[4096];
+	snprintf(dts, sizeof(dts), "%s chosen { };\n};\n", HOST_HEAD);
+	void *fdt = dtc_compile(dts);
+	CHECK(fdt != NULL);
+	if (!fdt)
+		return;
+	struct plan_input in = {.fdt = fdt,
+	                        .hv_image = {PLAN_DEFAULT_HV_BASE, PLAN_DEFAULT_HV_SIZE},
+	                        .dtb = {0x48000000, 0x10000}};
+	plan_build(&in, &plan);
+	CHECK_EQ(plan.nr_cpus, 4);
+	for (unsigned int i = 0; i < plan.nr_cpus; i++) {
+		int len = 0;
+		const fdt32_t *reg = fdt_getprop(fdt, plan.cpu_node[i], "reg", &len);
+		CHECK(reg != NULL && len == 4);
+		if (reg)
+			CHECK_EQ(fdt32_to_cpu(reg[0]), i);
+	}
+	free(fdt);
+}
+
 TEST(host_facts_are_read)
 {
 	CHECK_EQ(build(""), 0);
@@ -88,9 +112,9 @@ TEST(host_facts_are_read)
 	CHECK_EQ(plan.ram[0].base, 0x40000000);
 	CHECK_EQ(plan.ram[0].size, 0x80000000);
 	CHECK_EQ(plan.nr_cpus, 4);
-	CHECK_EQ(plan.gicd_base, 0x8000000);
-	CHECK_EQ(plan.gicr_base, 0x80a0000);
-	CHECK_EQ(plan.uart_base, 0x9000000);
+	CHECK_EQ(pa_addr(plan.gicd_base), 0x8000000);
+	CHECK_EQ(pa_addr(plan.gicr_base), 0x80a0000);
+	CHECK_EQ(pa_addr(plan.uart_base), 0x9000000);
 	CHECK_EQ(plan.uart_intid, 33); /* SPI 1 */
 	CHECK_EQ(plan.nr_domains, 0);
 	CHECK_EQ(plan.nr_errors, 0);
@@ -161,16 +185,17 @@ TEST(guest_banks_are_packed)
 	uint64_t off = 0;
 	unsigned int want_index[] = {0, 1, 1, 2};
 	for (unsigned int b = 0; b < d->nr_banks; b++) {
-		CHECK_EQ(d->banks[b].ipa, oracle_ipa(off));
+		CHECK_EQ(ipa_addr(d->banks[b].ipa), oracle_ipa(off));
 		CHECK_EQ(d->banks[b].index, want_index[b]);
 		/* A bank never crosses a guest bank boundary. */
-		CHECK((d->banks[b].ipa + d->banks[b].size <= GUEST_RAM0_BASE + GUEST_RAM0_SIZE) ||
-		      d->banks[b].ipa >= GUEST_RAM1_BASE);
+		CHECK((ipa_addr(d->banks[b].ipa) + d->banks[b].size <=
+		       GUEST_RAM0_BASE + GUEST_RAM0_SIZE) ||
+		      ipa_addr(d->banks[b].ipa) >= GUEST_RAM1_BASE);
 		off += d->banks[b].size;
 	}
 	CHECK_EQ(off, 0xe0000000ull);
-	CHECK_EQ(d->banks[1].pa, 0x100000000ull);
-	CHECK_EQ(d->banks[2].pa, 0x100000000ull + d->banks[1].size);
+	CHECK_EQ(pa_addr(d->banks[1].pa), 0x100000000ull);
+	CHECK_EQ(pa_addr(d->banks[2].pa), 0x100000000ull + d->banks[1].size);
 }
 
 TEST(device_placement)
@@ -188,18 +213,18 @@ TEST(device_placement)
 	         0);
 	dump_messages();
 	const struct plan_domain *a = &plan.domains[0], *b = &plan.domains[1];
-	CHECK_EQ(a->gicd_base, 0x8000000);
-	CHECK_EQ(a->gicr_base, 0x80a0000);
-	CHECK_EQ(a->pl011_base, 0x9000000);
+	CHECK_EQ(ipa_addr(a->gicd_base), 0x8000000);
+	CHECK_EQ(ipa_addr(a->gicr_base), 0x80a0000);
+	CHECK_EQ(ipa_addr(a->pl011_base), 0x9000000);
 	CHECK_EQ(a->pl011_intid, 33);
-	CHECK_EQ(a->banks[0].ipa, 0x50000000);
+	CHECK_EQ(ipa_addr(a->banks[0].ipa), 0x50000000);
 	CHECK_EQ(a->first_cpu, 0);
-	CHECK_EQ(b->gicd_base, GUEST_GICD_BASE);
-	CHECK_EQ(b->gicr_base, GUEST_GICR_BASE);
-	CHECK_EQ(b->pl011_base, GUEST_PL011_BASE);
+	CHECK_EQ(ipa_addr(b->gicd_base), GUEST_GICD_BASE);
+	CHECK_EQ(ipa_addr(b->gicr_base), GUEST_GICR_BASE);
+	CHECK_EQ(ipa_addr(b->pl011_base), GUEST_PL011_BASE);
 	CHECK_EQ(b->pl011_intid, GUEST_PL011_INTID);
-	CHECK_EQ(b->banks[0].ipa, GUEST_RAM0_BASE);
-	CHECK_EQ(b->banks[0].pa, 0x60000000);
+	CHECK_EQ(ipa_addr(b->banks[0].ipa), GUEST_RAM0_BASE);
+	CHECK_EQ(pa_addr(b->banks[0].pa), 0x60000000);
 	CHECK_EQ(b->first_cpu, 2);
 }
 
@@ -318,9 +343,9 @@ TEST(passthrough_is_read_from_the_module)
 	CHECK(strcmp(d->pt[0].path, "/virtio_mmio@a003e00") == 0);
 	CHECK(strcmp(d->pt[0].node, "/passthrough/virtio@a003e00") == 0);
 	CHECK_EQ(d->pt[0].nr_regs, 1);
-	CHECK_EQ(d->pt[0].regs[0].pa, 0xa003000);
+	CHECK_EQ(pa_addr(d->pt[0].regs[0].pa), 0xa003000);
 	CHECK_EQ(d->pt[0].regs[0].size, 0x1000);
-	CHECK_EQ(d->pt[0].regs[0].ipa, 0xa003000);
+	CHECK_EQ(ipa_addr(d->pt[0].regs[0].ipa), 0xa003000);
 	CHECK_EQ(d->pt[0].nr_irqs, 1);
 	CHECK_EQ(d->pt[0].irqs[0], 32 + 0x2f);
 	CHECK(d->pt[0].dma_capable);
@@ -666,6 +691,7 @@ TEST(blob_that_loops_libfdt_is_refused)
 int main(void)
 {
 	RUN(host_facts_are_read);
+	RUN(cpu_nodes_are_recorded);
 	RUN(both_cell_conventions);
 	RUN(guest_banks_are_packed);
 	RUN(device_placement);

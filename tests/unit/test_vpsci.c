@@ -60,7 +60,7 @@ TEST(cpu_on_starts_the_target_once)
 	CHECK_EQ(call(v0, PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_ON_PENDING);
 	CHECK_EQ(call(v0, PSCI_CPU_ON_64, 1, 0x40090000, 0), PSCI_ON_PENDING);
 	CHECK(host_cpu_run(v1->pcpu));
-	CHECK_EQ(v1->arch.entered_at, 0x40080000); /* the first call's entry */
+	CHECK_EQ(ipa_addr(v1->arch.entered_at), 0x40080000); /* the first call's entry */
 	CHECK_EQ(v1->arch.entered_x0, 0xabcd);
 	CHECK_EQ(call(v0, PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_ON);
 	CHECK_EQ(call(v0, PSCI_CPU_ON_64, 1, 0x40090000, 0), PSCI_ALREADY_ON);

@@ -104,7 +104,7 @@ void vgic_vcpu_reset(struct vcpu *v); /* vcpu_load(): fresh CPU interface */
 void vgic_vcpu_exit(struct vcpu *v, bool live);
 void vgic_vcpu_enter(struct vcpu *v); /* before eret: state -> list registers */
 void vgic_handle_irqs(void);          /* physical IRQ while a guest ran */
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
+bool vgic_mmio(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f);
 bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f);
 
 struct domain;
@@ -128,7 +128,7 @@ void vgic_set_level(struct domain *d, uint32_t intid, bool high);
 
 /* vpl011.c */
 #define PL011_PAGE 0x1000
-bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f);
+bool vpl011_access(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f);
 /**
  * vpl011_console_start() - input goes to the first domain; announce it.
  * The host UART's receive interrupt (@uart_intid, an SPI) goes to CPU 0.

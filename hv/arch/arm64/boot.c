@@ -30,32 +30,19 @@ static uint32_t be32_at(uint64_t pa)
 static const void *host_fdt;
 
 /*
- * MPIDR of CPU @index from /cpus/cpu@N/reg, read when the CPU is first
- * started (not on the boot path: every lookup walks the tree).
+ * MPIDR of CPU @index: the reg of the cpu node plan_build() found, read
+ * when the CPU is first started (no tree walk: one property lookup).
  */
 uint64_t boot_cpu_mpidr(unsigned int index)
 {
-	int cpus_node = fdt_path_offset(host_fdt, "/cpus"), node;
-	unsigned int n = 0;
+	int len;
+	const fdt32_t *reg =
+	    index < plan.nr_cpus ? fdt_getprop(host_fdt, plan.cpu_node[index], "reg", &len) : NULL;
 
-	if (cpus_node < 0)
+	if (!reg || len < 4)
 		return index; /* QEMU virt numbers them 0..N-1 */
-	fdt_for_each_subnode(node, host_fdt, cpus_node)
-	{
-		const char *type = fdt_getprop(host_fdt, node, "device_type", NULL);
-		int len;
-		const fdt32_t *reg = fdt_getprop(host_fdt, node, "reg", &len);
-
-		if (!type || strcmp(type, "cpu") != 0 || !reg || len < 4)
-			continue;
-		if (n++ != index)
-			continue;
-		uint64_t id = fdt32_to_cpu(reg[0]);
-		if (len >= 8)
-			id = (id << 32) | fdt32_to_cpu(reg[1]);
-		return id;
-	}
-	return index;
+	return len >= 8 ? (uint64_t)fdt32_to_cpu(reg[0]) << 32 | fdt32_to_cpu(reg[1])
+	                : fdt32_to_cpu(reg[0]);
 }
 
 /*
@@ -74,9 +61,9 @@ static const void *module_ptr(void *ctx, uint64_t pa, uint64_t size)
 
 int arch_machine_init(const struct plan *p)
 {
-	uart_set_base(p->uart_base);
+	uart_set_base(pa_addr(p->uart_base));
 	mmu_map_ram(p);
-	gic_init_global(p->gicd_base, p->gicr_base);
+	gic_init_global(pa_addr(p->gicd_base), pa_addr(p->gicr_base));
 	gic_init_cpu(0);
 	return 0;
 }

@@ -42,7 +42,10 @@ primary_entry:
 	ldr	x2, =_start
 	cmp	x1, x2
 	b.ne	bad_load
-	/* Zero .bss: page aligned and sized by the linker script, 64 bytes a turn. */
+	/*
+	 * Zero .bss: page aligned and sized by the linker script, 256 bytes
+	 * a turn (the MMU is off, so no DC ZVA: memory is Device here).
+	 */
 	ldr	x1, =__bss_start
 	ldr	x2, =__bss_end
 1:	cmp	x1, x2
@@ -51,7 +54,19 @@ primary_entry:
 	stp	xzr, xzr, [x1, #16]
 	stp	xzr, xzr, [x1, #32]
 	stp	xzr, xzr, [x1, #48]
-	add	x1, x1, #64
+	stp	xzr, xzr, [x1, #64]
+	stp	xzr, xzr, [x1, #80]
+	stp	xzr, xzr, [x1, #96]
+	stp	xzr, xzr, [x1, #112]
+	stp	xzr, xzr, [x1, #128]
+	stp	xzr, xzr, [x1, #144]
+	stp	xzr, xzr, [x1, #160]
+	stp	xzr, xzr, [x1, #176]
+	stp	xzr, xzr, [x1, #192]
+	stp	xzr, xzr, [x1, #208]
+	stp	xzr, xzr, [x1, #224]
+	stp	xzr, xzr, [x1, #240]
+	add	x1, x1, #256
 	b	1b
 2:	mov	x0, #0
 	set_stack x0

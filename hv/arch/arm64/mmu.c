@@ -59,18 +59,25 @@ static void map_level(uint64_t *table, unsigned int level, uint64_t va, uint64_t
 	unsigned int shift = 39 - 9 * level; /* level 1: 30, 2: 21, 3: 12 */
 	uint64_t block = 1ull << shift;
 
+	if (level == 3) { /* pages: the common case of a split 2 MiB, kept tight */
+		uint64_t *e = &table[(va >> 12) & 511], *end = e + (size >> 12);
+		for (; e < end; e++, pa += PAGE_SIZE)
+			if (!(*e & PTE_VALID))
+				*e = pa | attrs | PTE_VALID | PTE_TABLE;
+		return;
+	}
+
 	while (size) {
 		uint64_t *e = &table[(va >> shift) & 511];
 		uint64_t chunk = block - (va & (block - 1));
 
 		if (chunk > size)
 			chunk = size;
-		bool is_table =
-		    level < 3 && (*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
+		bool is_table = (*e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
 
-		if (!is_table && (level == 3 || (chunk == block && is_aligned(pa, block)))) {
+		if (!is_table && chunk == block && is_aligned(pa, block)) {
 			if (!(*e & PTE_VALID))
-				*e = pa | attrs | PTE_VALID | (level == 3 ? PTE_TABLE : 0);
+				*e = pa | attrs | PTE_VALID;
 		} else {
 			if (!(*e & PTE_VALID)) {
 				uint64_t *next = table_alloc();

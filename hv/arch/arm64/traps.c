@@ -80,7 +80,7 @@ static void vcpu_load(struct vcpu *v, struct trap_frame *f)
 	for (unsigned int i = 0; i < 31; i++)
 		f->x[i] = 0;
 	f->x[0] = v->context;
-	f->elr = v->entry;
+	f->elr = ipa_addr(v->entry);
 	f->spsr = SPSR_EL1H_MASKED;
 
 	write_sysreg(sctlr_el1, SCTLR_EL1_GUEST_RESET);
@@ -222,11 +222,12 @@ static void inject_undef(struct trap_frame *f, uint64_t pc)
 	f->spsr = SPSR_EL1H_MASKED;
 }
 
-static uint64_t fault_ipa(void)
+/* The guest address of a stage-2 abort: HPFAR_EL2's page, FAR_EL2's offset. */
+static ipa_t fault_ipa(void)
 {
 	uint64_t hpfar = read_sysreg(hpfar_el2), far = read_sysreg(far_el2);
 
-	return ((hpfar >> 4) << 12) | (far & 0xfff);
+	return ipa_init(((hpfar >> 4) << 12) | (far & 0xfff));
 }
 
 static void psci_trap(struct vcpu *v, struct trap_frame *f)
@@ -271,7 +272,7 @@ void trap_guest_sync(struct trap_frame *f)
 		}
 		break;
 	case EC_DABT_LOW: {
-		uint64_t ipa = fault_ipa();
+		ipa_t ipa = fault_ipa();
 		if (vpl011_access(v, ipa, esr, f) || vgic_mmio(v, ipa, esr, f)) {
 			f->elr += (esr & ESR_IL) ? 4 : 2;
 			break;
@@ -309,7 +310,7 @@ void trap_guest_serror(struct trap_frame *f)
 	struct vcpu *v = this_cpu()->vcpu;
 
 	if (v->state == VCPU_RUNNING) /* else: an SError of a life that is over */
-		domain_crash_fault(v->dom, "SError", 0, f->elr);
+		domain_crash_fault(v->dom, "SError", ipa_init(0), f->elr);
 	trap_exit(f);
 }
 

@@ -182,7 +182,7 @@ static void kick(struct domain *d, uint32_t mask)
 
 void arch_domain_init(struct domain *d)
 {
-	vgic_init(&d->arch.vgic, d->nr_vcpus);
+	/* The vGIC is set up for each life by arch_domain_reset(). */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].arch.nr_lrs = 0;
 }
@@ -192,9 +192,8 @@ void arch_domain_reset(struct domain *d)
 {
 	struct vgic *g = vgic_of(d);
 	const struct plan_domain *c = d->cfg;
-	const struct cpu *boot = &cpus[d->vcpus[0].pcpu];
 	/* Physically to vCPU 0's CPU; the guest may route it elsewhere. */
-	uint64_t mpidr = boot->present ? boot->mpidr : boot_cpu_mpidr(boot->index);
+	uint64_t mpidr = boot_cpu_mpidr(d->vcpus[0].pcpu);
 
 	vgic_init(g, d->nr_vcpus);
 	for (unsigned int v = 0; v < d->nr_vcpus; v++)
@@ -372,13 +371,15 @@ static void hw_state_cleared(struct vcpu *v, uint32_t off, uint64_t bits, bool p
 }
 
 /* Data abort in the vGIC frames of @v's domain: emulate the access. */
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
+bool vgic_mmio(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f)
 {
 	struct domain *d = v->dom;
 	const struct plan_domain *c = d->cfg;
-	uint64_t gicd = c->gicd_base, gicr = c->gicr_base;
-	bool in_d = ipa >= gicd && ipa < gicd + VGIC_GICD_SIZE;
-	bool in_r = ipa >= gicr && ipa < gicr + (uint64_t)d->nr_vcpus * VGIC_GICR_STRIDE;
+	/* Offsets into the frames: guest address minus the domain's guest bases. */
+	uint64_t a = ipa_addr(ipa);
+	uint64_t gicd = ipa_addr(c->gicd_base), gicr = ipa_addr(c->gicr_base);
+	bool in_d = a >= gicd && a < gicd + VGIC_GICD_SIZE;
+	bool in_r = a >= gicr && a < gicr + (uint64_t)d->nr_vcpus * VGIC_GICR_STRIDE;
 
 	if ((!in_d && !in_r) || !(esr & DABT_ISV))
 		return false;
@@ -391,17 +392,16 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
 	if (size < 8)
 		val &= (1ull << (8 * size)) - 1;
 	if (in_d)
-		mask = vgic_dist_access(g, (uint32_t)(ipa - gicd), size, write, &val);
+		mask = vgic_dist_access(g, (uint32_t)(a - gicd), size, write, &val);
 	else
-		mask = vgic_rdist_access(g, (uint32_t)(ipa - gicr), size, write, &val);
+		mask = vgic_rdist_access(g, (uint32_t)(a - gicr), size, write, &val);
 	if (!write && reg != 31)
 		f->x[reg] = val;
 	if (write && size == 4 && in_d)
-		hw_state_cleared(v, (uint32_t)(ipa - gicd), val, false);
+		hw_state_cleared(v, (uint32_t)(a - gicd), val, false);
 	else if (write && size == 4 &&
-	         ipa - gicr ==
-	             (uint64_t)v->id * VGIC_GICR_STRIDE + 0x10000 + ((ipa - gicr) & 0xffff))
-		hw_state_cleared(v, (uint32_t)((ipa - gicr) & 0xffff), val, true);
+	         a - gicr == (uint64_t)v->id * VGIC_GICR_STRIDE + 0x10000 + ((a - gicr) & 0xffff))
+		hw_state_cleared(v, (uint32_t)((a - gicr) & 0xffff), val, true);
 	kick(d, mask);
 	return true;
 }

@@ -29,19 +29,19 @@ static void vpl011_irq(struct domain *d, bool level)
 	vgic_set_level(d, d->cfg->pl011_intid, level);
 }
 
-bool vpl011_access(struct vcpu *v, uint64_t ipa, uint64_t esr, struct trap_frame *f)
+bool vpl011_access(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f)
 {
 	struct domain *d = v->dom;
-	uint64_t base = d->cfg->pl011_base;
+	uint64_t a = ipa_addr(ipa), base = ipa_addr(d->cfg->pl011_base);
 	char c;
 	bool tx = false, level;
 
-	if (!d->cfg->vpl011 || ipa < base || ipa >= base + PL011_PAGE)
+	if (!d->cfg->vpl011 || a < base || a >= base + PL011_PAGE)
 		return false;
 	if (!(esr & DABT_ISV))
 		return false; /* no syndrome (e.g. a load pair): cannot emulate */
 	unsigned int reg = DABT_SRT(esr);
-	uint64_t off = ipa - base;
+	uint64_t off = a - base;
 
 	/* A guest polling its receive FIFO gets what was typed, interrupt or not. */
 	if (!(esr & DABT_WNR) && (off == VUART_FR || off == VUART_DR))
