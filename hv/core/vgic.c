@@ -598,55 +598,143 @@ static void fill_lr(struct vgic_irq *irq, uint32_t intid, unsigned int vcpu, str
 	irq->flags &= (uint8_t)~VGIC_ACTIVE;
 }
 
-unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *lrs,
-                             unsigned int max, bool *more)
+/* An active interrupt of @vcpu that no list register holds. */
+static bool active_out(const struct vgic *g, unsigned int vcpu, const struct vgic_irq *irq,
+                       uint32_t intid)
 {
+	if (!(irq->flags & VGIC_ACTIVE) || irq->lr_vcpu != VGIC_NO_LR)
+		return false;
+	return intid < VGIC_NR_PRIVATE || vgic_spi_target(g, intid) == vcpu;
+}
+
+/* Order of service: priority (lower value first), then INTID. */
+static uint32_t rank(const struct vgic_irq *irq, uint32_t intid)
+{
+	return ((uint32_t)irq->priority << 16) | intid;
+}
+
+/*
+ * The best @max of a kind, in order of service: @top holds @*n INTIDs,
+ * @keys their ranks; @*total counts every candidate seen.
+ */
+struct best {
+	uint32_t top[VGIC_MAX_LRS], keys[VGIC_MAX_LRS];
+	unsigned int n, total;
+};
+
+static void best_add(struct best *b, unsigned int max, uint32_t key, uint32_t intid)
+{
+	unsigned int k;
+
+	b->total++;
+	if (b->n == max && (max == 0 || key >= b->keys[max - 1]))
+		return;
+	if (b->n < max)
+		b->n++;
+	for (k = b->n - 1; k > 0 && b->keys[k - 1] > key; k--) {
+		b->keys[k] = b->keys[k - 1];
+		b->top[k] = b->top[k - 1];
+	}
+	b->keys[k] = key;
+	b->top[k] = intid;
+}
+
+unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *lrs,
+                             unsigned int max, bool *more, unsigned int *maint)
+{
+	struct best act = {.n = 0}, pend = {.n = 0};
 	unsigned int n = 0;
 
 	*more = false;
+	*maint = 0;
 	if (vcpu >= g->nr_vcpus || !(g->hint & (1u << vcpu)))
 		return 0;
-	/* Active interrupts first: the guest's EOI must find them in a list register. */
+	if (max > VGIC_MAX_LRS)
+		max = VGIC_MAX_LRS;
+	/* One pass: the best active and the best deliverable pending ones. */
 	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
-		struct vgic_irq *irq = vgic_irq_of(g, vcpu, i);
-		if (!(irq->flags & VGIC_ACTIVE) || irq->lr_vcpu != VGIC_NO_LR)
+		const struct vgic_irq *irq = irq_at(g, vcpu, i);
+		if (irq->lr_vcpu != VGIC_NO_LR)
 			continue;
-		if (i >= VGIC_NR_PRIVATE && vgic_spi_target(g, i) != vcpu)
-			continue;
-		if (n == max) {
-			*more = true;
-			break;
-		}
-		fill_lr(irq, i, vcpu, &lrs[n++]);
+		if (active_out(g, vcpu, irq, i))
+			best_add(&act, max, rank(irq, i), i);
+		else if (deliverable(g, vcpu, irq, i))
+			best_add(&pend, max, rank(irq, i), i);
 	}
-	/* Then pending ones, highest priority first (selection, few entries). */
-	while (n < max) {
-		uint32_t best = VGIC_SPURIOUS;
-		unsigned int best_prio = 0x100;
-		for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
-			const struct vgic_irq *irq = irq_at(g, vcpu, i);
-			if (irq->lr_vcpu == VGIC_NO_LR && irq->priority < best_prio &&
-			    deliverable(g, vcpu, irq, i)) {
-				best = i;
-				best_prio = irq->priority;
-			}
-		}
-		if (best == VGIC_SPURIOUS)
-			break;
-		fill_lr(vgic_irq_of(g, vcpu, best), best, vcpu, &lrs[n++]);
+	/*
+	 * Active interrupts first (the guest's EOI should find them in a list
+	 * register), the highest-priority ones: those are the innermost of
+	 * nested ones, ended first. But one list register stays for the
+	 * highest-priority pending interrupt: with actives in all of them the
+	 * guest could never take an interrupt above its running priority, and
+	 * "no pending entry" would already be true.
+	 */
+	unsigned int nact = act.n;
+	if (pend.n && nact == max && max)
+		nact--;
+	for (unsigned int k = 0; k < nact; k++)
+		fill_lr(vgic_irq_of(g, vcpu, act.top[k]), act.top[k], vcpu, &lrs[n++]);
+	unsigned int npend = 0;
+	for (; npend < pend.n && n < max; npend++)
+		fill_lr(vgic_irq_of(g, vcpu, pend.top[npend]), pend.top[npend], vcpu, &lrs[n++]);
+	bool act_left = act.total > nact, pend_left = pend.total > npend;
+	/*
+	 * Come back for what was left out, with conditions false right now
+	 * (one that is already true interrupts at once, forever: the storm):
+	 * - pending ones wait: NP, and a pending-only entry is loaded (the
+	 *   reserved one), so it fires once the guest took them all;
+	 * - active ones wait: LRENP fires when the guest ends one of them
+	 *   (EOIcount starts at 0); U fires once the guest ended all but one
+	 *   of the loaded entries, to load the rest, if two or more are.
+	 * Each maintenance interrupt thus needs the guest to act first.
+	 */
+	if (pend_left && npend)
+		*maint |= VGIC_MI_NP;
+	if (act_left) {
+		*maint |= VGIC_MI_LRENP;
+		if (n >= 2)
+			*maint |= VGIC_MI_U;
 	}
-	if (n == max)
-		*more = *more || vgic_highest_pending(g, vcpu) != VGIC_SPURIOUS;
+	*more = act_left || pend_left;
 	/* What is left out waits for a change (which sets the hint) or a sync. */
 	if (!*more)
 		g->hint &= ~(1u << vcpu);
 	return n;
 }
 
-void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, unsigned int n)
+unsigned int vgic_lr_eoi_missed(struct vgic *g, unsigned int vcpu, unsigned int count, uint32_t *hw)
 {
+	unsigned int nhw = 0;
+
 	if (vcpu >= g->nr_vcpus)
-		return;
+		return 0;
+	for (; count; count--) {
+		uint32_t best = VGIC_SPURIOUS, best_rank = UINT32_MAX;
+		for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+			const struct vgic_irq *irq = irq_at(g, vcpu, i);
+			if (active_out(g, vcpu, irq, i) && rank(irq, i) < best_rank) {
+				best = i;
+				best_rank = rank(irq, i);
+			}
+		}
+		if (best == VGIC_SPURIOUS)
+			break; /* ended more than were left out: nothing of ours */
+		struct vgic_irq *irq = vgic_irq_of(g, vcpu, best);
+		irq->flags &= (uint8_t)~VGIC_ACTIVE;
+		if (irq->flags & VGIC_HW)
+			hw[nhw++] = best;
+		/* A pending state behind it is deliverable now; the rest may fit. */
+		g->hint |= 1u << vcpu;
+	}
+	return nhw;
+}
+
+uint32_t vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, unsigned int n)
+{
+	uint32_t others = 0;
+
+	if (vcpu >= g->nr_vcpus)
+		return 0;
 	for (unsigned int k = 0; k < n; k++) {
 		struct vgic_irq *irq = vgic_irq_of(g, vcpu, lrs[k].intid);
 		if (!irq || irq->lr_vcpu != vcpu)
@@ -663,7 +751,19 @@ void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, 
 			irq->flags |= VGIC_LATCH;
 		irq->lr_latch = false;
 		/* Still pending (a level line still high, too) or active: look again. */
-		if (is_pending(irq) || (irq->flags & VGIC_ACTIVE))
+		if (is_pending(irq) || (irq->flags & VGIC_ACTIVE)) {
 			g->hint |= 1u << vcpu;
+			/*
+			 * An SPI routed elsewhere while this vCPU held it: its
+			 * target skipped it meanwhile and must look again now.
+			 */
+			if (lrs[k].intid >= VGIC_NR_PRIVATE) {
+				unsigned int t = vgic_spi_target(g, lrs[k].intid);
+				if (t < g->nr_vcpus && t != vcpu)
+					others |= 1u << t;
+			}
+		}
 	}
+	g->hint |= others;
+	return others;
 }

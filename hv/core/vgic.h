@@ -35,6 +35,7 @@
 #define VGIC_NR_SPIS    (VGIC_NR_IRQS - VGIC_NR_PRIVATE)
 #define VGIC_MAX_VCPUS  PLAN_MAX_CPUS
 #define VGIC_SPURIOUS   1023u
+#define VGIC_MAX_LRS    16u /* ICH_VTR_EL2.ListRegs + 1 is at most 16 */
 
 /* Frame sizes: distributor 64 KiB, redistributor RD + SGI frames. */
 #define VGIC_GICD_SIZE   0x10000u
@@ -147,23 +148,61 @@ void vgic_set_hw(struct vgic *g, unsigned int vcpu, uint32_t intid, bool hw);
  */
 uint32_t vgic_highest_pending(const struct vgic *g, unsigned int vcpu);
 
+/*
+ * Maintenance conditions vgic_lr_collect() asks the arch layer to arm
+ * (ICH_HCR_EL2 has one enable bit for each). Each is chosen so that it is
+ * false for the list registers as collected: the interrupt only comes
+ * after the guest acted (acknowledged, deactivated, ended), never at once.
+ */
+#define VGIC_MI_NP    (1u << 0) /* NPIE: no list register holds a pending interrupt */
+#define VGIC_MI_U     (1u << 1) /* UIE: at most one list register holds an interrupt */
+#define VGIC_MI_LRENP (1u << 2) /* LRENPIE: the guest ended one held by no list register */
+
 /**
  * vgic_lr_collect() - choose what @vcpu's @max list registers hold on
- * entry: its active interrupts first, then deliverable pending ones by
- * priority. Each chosen interrupt is owned by the list registers until
+ * entry: its active interrupts, highest priority first, then deliverable
+ * pending ones by priority. When any is deliverable, the highest-priority
+ * pending interrupt always gets a list register, even if that leaves an
+ * active one out ("spilled"): the guest may take it above its actives.
+ * Each chosen interrupt is owned by the list registers until
  * vgic_lr_sync(); an edge latch moves into the list register.
- * @more: set when deliverable interrupts were left out (arm the
- *        maintenance interrupt to come back for them).
+ * Entries come active ones first, then pending ones.
+ * @more:  set when interrupts were left out: deliverable ones, or active
+ *         ones (the guest may end those before they come back).
+ * @maint: the VGIC_MI_* conditions to arm for what was left out: NP when
+ *         deliverable ones wait (a pending entry is loaded, so not yet
+ *         true), LRENP when active ones wait (see vgic_lr_eoi_missed()),
+ *         with U too when two or more entries are loaded (refill them as
+ *         the guest ends the loaded ones). 0 when nothing waits.
  * Return: number of entries written to @lrs.
  */
 unsigned int vgic_lr_collect(struct vgic *g, unsigned int vcpu, struct vgic_lr *lrs,
-                             unsigned int max, bool *more);
+                             unsigned int max, bool *more, unsigned int *maint);
+
+/**
+ * vgic_lr_eoi_missed() - the guest of @vcpu ended (EOIR with EOImode 0,
+ * or DIR) @count interrupts that no list register held: the hardware
+ * counted them in ICH_HCR_EL2.EOIcount without knowing which. Deactivate
+ * that many of @vcpu's active interrupts left out of the list registers,
+ * highest priority first: a guest ends nested interrupts innermost
+ * first, and the innermost ones, highest in priority, are the ones kept
+ * in the list registers, so the first one left out is the one it ended.
+ * Call after the guest ran and before vgic_lr_sync(), while the entries
+ * still held are marked as such.
+ * @hw: gets the hardware-linked INTIDs among them (at most @count): their
+ *      physical interrupt, still active, is the arch layer's to end.
+ * Return: number of INTIDs written to @hw.
+ */
+unsigned int vgic_lr_eoi_missed(struct vgic *g, unsigned int vcpu, unsigned int count,
+                                uint32_t *hw);
 
 /**
  * vgic_lr_sync() - take back the @n list registers of @vcpu that
  * vgic_lr_collect() filled, with their state after the guest ran.
+ * Return: mask of other vCPUs to kick: SPIs this one held that are now
+ * routed to them (their collect skipped them while held here).
  */
-void vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, unsigned int n);
+uint32_t vgic_lr_sync(struct vgic *g, unsigned int vcpu, const struct vgic_lr *lrs, unsigned int n);
 
 /** vgic_irq_of() - state of @intid as seen by @vcpu (SPIs: shared), or NULL. */
 struct vgic_irq *vgic_irq_of(struct vgic *g, unsigned int vcpu, uint32_t intid);

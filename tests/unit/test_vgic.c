@@ -331,9 +331,11 @@ TEST(sgi_targeting_by_affinity)
 }
 
 /* Run one list-register round trip: collect, let @guest act, sync. */
+static unsigned int last_maint; /* what the last collect() asked to arm */
+
 static unsigned int collect(unsigned int cpu, struct vgic_lr *lrs, unsigned int max, bool *more)
 {
-	return vgic_lr_collect(&g, cpu, lrs, max, more);
+	return vgic_lr_collect(&g, cpu, lrs, max, more, &last_maint);
 }
 
 TEST(list_registers_edge_lifecycle)
@@ -509,6 +511,221 @@ TEST(collect_sees_every_enabling_change)
 	CHECK_EQ(lrs[0].intid, 20);
 }
 
+/*
+ * Would one of the maintenance conditions @maint hold at once for these
+ * list registers (ICH_MISR_EL2: NP while no entry is pending, U while at
+ * most one is valid)? Then the maintenance interrupt fires as soon as the
+ * guest runs, and again after every refill: the storm. LRENP holds only
+ * once the guest ended an interrupt no entry held (EOIcount starts at 0).
+ */
+static bool maint_true_now(const struct vgic_lr *lrs, unsigned int n, unsigned int maint)
+{
+	bool pending = false;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (lrs[i].pending && !lrs[i].active) /* not "pending and active" */
+			pending = true;
+	return ((maint & VGIC_MI_NP) && !pending) || ((maint & VGIC_MI_U) && n <= 1);
+}
+
+/* One vCPU, SPIs 48..53 made active through GICD_ISACTIVER1, priorities mixed. */
+static void six_active_spis(void)
+{
+	static const uint8_t prio[6] = {0x90, 0x80, 0xa0, 0x70, 0xb0, 0x60};
+
+	vgic_init(&g, 1);
+	dwrite(0x0, 4, 2);
+	dwrite(0x84, 4, 0xffffffff);
+	rwrite(0, SGI + 0x80, 4, 0xffffffff);
+	rwrite(0, SGI + 0x100, 4, 0xffff); /* SGIs enabled */
+	for (unsigned int i = 0; i < 6; i++)
+		dwrite(0x400 + 48 + i, 1, prio[i]);
+	dwrite(0x304, 4, 0x3fu << 16);
+}
+
+/* The hostile case: more actives than list registers, nothing pending. */
+TEST(spill_actives_without_pending)
+{
+	struct vgic_lr lrs[4];
+	bool more;
+
+	six_active_spis();
+	unsigned int n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	/* The highest-priority ones, in order: 53 (0x60), 51, 49, 48 (0x90). */
+	CHECK_EQ(lrs[0].intid, 53);
+	CHECK_EQ(lrs[1].intid, 51);
+	CHECK_EQ(lrs[2].intid, 49);
+	CHECK_EQ(lrs[3].intid, 48);
+	for (unsigned int k = 0; k < n; k++)
+		CHECK(lrs[k].active && !lrs[k].pending);
+	CHECK(more); /* 50 and 52 left out */
+	/* No NP (true at once with no pending entry): LRENP and U. */
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U);
+	CHECK(!maint_true_now(lrs, n, last_maint));
+	/* The guest ran and ended none: the same again. */
+	vgic_lr_sync(&g, 0, lrs, n);
+	n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(lrs[0].intid, 53);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U);
+	/* It ended three (U fired): those left out come back, nothing waits. */
+	lrs[0].active = lrs[1].active = lrs[2].active = false;
+	vgic_lr_sync(&g, 0, lrs, n);
+	n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(lrs[0].intid, 48);
+	CHECK_EQ(lrs[1].intid, 50);
+	CHECK_EQ(lrs[2].intid, 52);
+	CHECK(!more);
+	CHECK_EQ(last_maint, 0);
+	vgic_lr_sync(&g, 0, lrs, n);
+	CHECK_EQ(dread(0x304, 4), (1u << 16) | (1u << 18) | (1u << 20));
+	dwrite(0x384, 4, 0x3fu << 16); /* ICACTIVER1 */
+	CHECK_EQ(collect(0, lrs, 4, &more), 0);
+	CHECK(!more);
+	CHECK_EQ(last_maint, 0);
+}
+
+/* Actives fill the list registers, yet pending interrupts get one. */
+TEST(spill_keeps_one_lr_for_pending)
+{
+	struct vgic_lr lrs[4];
+	bool more;
+
+	six_active_spis();
+	rwrite(0, SGI + 0x400 + 1, 1, 0xa0);
+	rwrite(0, SGI + 0x400 + 2, 1, 0x40);
+	rwrite(0, SGI + 0x400 + 3, 1, 0x50);
+	vgic_pend(&g, 0, 1);
+	unsigned int n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(lrs[0].intid, 53);
+	CHECK_EQ(lrs[1].intid, 51);
+	CHECK_EQ(lrs[2].intid, 49);
+	CHECK_EQ(lrs[3].intid, 1);
+	CHECK(lrs[3].pending && !lrs[3].active);
+	CHECK(more);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U); /* no other pending one */
+	CHECK(!maint_true_now(lrs, n, last_maint));
+	/* The guest takes SGI 1; SGIs 2 and 3 arrive: two pending, one list register. */
+	lrs[3].pending = false;
+	lrs[3].active = true;
+	vgic_lr_sync(&g, 0, lrs, n);
+	vgic_pend(&g, 0, 3);
+	vgic_pend(&g, 0, 2);
+	n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(lrs[3].intid, 2); /* 0x40 before 0x50 */
+	CHECK(lrs[3].pending && !lrs[3].active);
+	CHECK(more);
+	CHECK_EQ(last_maint, VGIC_MI_NP | VGIC_MI_LRENP | VGIC_MI_U);
+	CHECK(!maint_true_now(lrs, n, last_maint));
+	/* It takes SGI 2 (NP fires): 2 is the highest active now, 3 loaded. */
+	lrs[3].pending = false;
+	lrs[3].active = true;
+	vgic_lr_sync(&g, 0, lrs, n);
+	n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(lrs[0].intid, 2);
+	CHECK_EQ(lrs[1].intid, 53);
+	CHECK_EQ(lrs[2].intid, 51);
+	CHECK_EQ(lrs[3].intid, 3);
+	CHECK(lrs[3].pending);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U);
+	CHECK(!maint_true_now(lrs, n, last_maint));
+}
+
+/* One list register: U would be true at once, the pending one still goes first. */
+TEST(spill_with_one_list_register)
+{
+	struct vgic_lr lrs[1];
+	bool more;
+
+	six_active_spis();
+	CHECK_EQ(collect(0, lrs, 1, &more), 1);
+	CHECK_EQ(lrs[0].intid, 53);
+	CHECK(more);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP);
+	vgic_lr_sync(&g, 0, lrs, 1);
+	vgic_pend(&g, 0, 1);
+	CHECK_EQ(collect(0, lrs, 1, &more), 1);
+	CHECK_EQ(lrs[0].intid, 1);
+	CHECK(lrs[0].pending && !lrs[0].active);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP);
+	vgic_lr_sync(&g, 0, lrs, 1); /* not taken yet */
+	vgic_pend(&g, 0, 2);
+	CHECK_EQ(collect(0, lrs, 1, &more), 1);
+	CHECK_EQ(lrs[0].intid, 1); /* priority 0 both: lower INTID */
+	CHECK_EQ(last_maint, VGIC_MI_NP | VGIC_MI_LRENP);
+	CHECK(!maint_true_now(lrs, 1, last_maint));
+	vgic_lr_sync(&g, 0, lrs, 1);
+	/* No list register at all: only LRENP, which waits for the guest. */
+	CHECK_EQ(collect(0, lrs, 0, &more), 0);
+	CHECK(more);
+	CHECK_EQ(last_maint, VGIC_MI_LRENP);
+	CHECK(!maint_true_now(lrs, 0, last_maint));
+}
+
+/* EOIcount: the guest ended interrupts that no list register held. */
+TEST(spill_eoi_missed_ends_the_highest_left_out)
+{
+	struct vgic_lr lrs[4];
+	uint32_t hw[8];
+	bool more;
+
+	six_active_spis();
+	vgic_set_hw(&g, 0, 50, true);
+	dwrite(0x104, 4, 1u << 20); /* 52 enabled, pending behind its active state */
+	vgic_pend(&g, 0, 52);
+	unsigned int n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4); /* 53, 51, 49, 48; 50 (0xa0, hardware) and 52 (0xb0) left out */
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U);
+	/* Ended one left out: 50, the higher of the two; its physical one is to end. */
+	CHECK_EQ(vgic_lr_eoi_missed(&g, 0, 1, hw), 1);
+	CHECK_EQ(hw[0], 50);
+	CHECK_EQ(vgic_irq_of(&g, 0, 50)->flags & VGIC_ACTIVE, 0);
+	CHECK(vgic_irq_of(&g, 0, 52)->flags & VGIC_ACTIVE);
+	/* The loaded ones are untouched. */
+	for (unsigned int k = 0; k < n; k++)
+		CHECK_EQ(vgic_irq_of(&g, 0, lrs[k].intid)->lr_vcpu, 0);
+	/* More ended than were left out: 52 only (not hardware-linked). */
+	CHECK_EQ(vgic_lr_eoi_missed(&g, 0, 5, hw), 0);
+	CHECK_EQ(vgic_irq_of(&g, 0, 52)->flags & VGIC_ACTIVE, 0);
+	CHECK_EQ(vgic_lr_eoi_missed(&g, 3, 1, hw), 0); /* no such vCPU */
+	/* Next entry: 52 is deliverable now and gets the last list register. */
+	vgic_lr_sync(&g, 0, lrs, n);
+	n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 4);
+	CHECK_EQ(lrs[0].intid, 53);
+	CHECK_EQ(lrs[2].intid, 49);
+	CHECK_EQ(lrs[3].intid, 52);
+	CHECK(lrs[3].pending && !lrs[3].active);
+	CHECK(more); /* 48 left out */
+	CHECK_EQ(last_maint, VGIC_MI_LRENP | VGIC_MI_U);
+}
+
+/* An SPI routed elsewhere while a list register held it: its target looks again. */
+TEST(sync_kicks_the_new_target_of_a_held_spi)
+{
+	struct vgic_lr lrs[4], other[4];
+	bool more;
+
+	vgic_init(&g, 2);
+	dwrite(0x0, 4, 2);
+	dwrite(0x84, 4, 0xffffffff);
+	dwrite(0x104, 4, 1u << 8);
+	vgic_pend(&g, 0, 40);
+	unsigned int n = collect(0, lrs, 4, &more);
+	CHECK_EQ(n, 1);
+	CHECK(dwrite(0x6000 + 8 * 40, 8, 1) & 2);
+	CHECK_EQ(collect(1, other, 4, &more), 0); /* vCPU 0 still holds it */
+	CHECK(!more);
+	CHECK_EQ(vgic_lr_sync(&g, 0, lrs, n), 2u); /* not taken there */
+	CHECK_EQ(collect(1, other, 4, &more), 1);
+	CHECK_EQ(other[0].intid, 40);
+}
+
 TEST(init_resets_everything)
 {
 	vgic_init(&g, 2);
@@ -542,6 +759,11 @@ int main(void)
 	RUN(list_registers_overflow_and_level);
 	RUN(many_intids_and_bad_arguments);
 	RUN(collect_sees_every_enabling_change);
+	RUN(spill_actives_without_pending);
+	RUN(spill_keeps_one_lr_for_pending);
+	RUN(spill_with_one_list_register);
+	RUN(spill_eoi_missed_ends_the_highest_left_out);
+	RUN(sync_kicks_the_new_target_of_a_held_spi);
 	RUN(init_resets_everything);
 	return tl_finish();
 }

@@ -9,8 +9,10 @@
  * the list registers go back into the core state (vgic_vcpu_exit); before
  * returning to the guest they are refilled with the highest-priority
  * interrupts (vgic_vcpu_enter). When more interrupts wait than there are
- * list registers, the maintenance interrupt (ICH_HCR_EL2.NPIE: no pending
- * entry left) brings the CPU back to refill.
+ * list registers, the maintenance interrupt brings the CPU back, under
+ * the conditions vgic_lr_collect() chose (NPIE, UIE, LRENPIE: never one
+ * already true); ICH_HCR_EL2.EOIcount tells how many interrupts the guest
+ * ended that no list register held (vgic_lr_eoi_missed).
  *
  * A change for a vCPU running on another CPU is signalled with the kick
  * SGI: that CPU traps, syncs and refills.
@@ -35,8 +37,11 @@
 #define ICH_VTR_EL2   S3_4_C12_C11_1
 #define ICH_VMCR_EL2  S3_4_C12_C11_7
 
-#define ICH_HCR_EN   (1ull << 0)
-#define ICH_HCR_NPIE (1ull << 3)
+#define ICH_HCR_EN            (1ull << 0)
+#define ICH_HCR_UIE           (1ull << 1)
+#define ICH_HCR_LRENPIE       (1ull << 2)
+#define ICH_HCR_NPIE          (1ull << 3)
+#define ICH_HCR_EOICOUNT(hcr) (((hcr) >> 27) & 0x1f)
 
 #define LR_STATE_PENDING (1ull << 62)
 #define LR_STATE_ACTIVE  (1ull << 63)
@@ -239,19 +244,42 @@ void vgic_vcpu_reset(struct vcpu *v)
 	gic_ppi_clear_active(c->index, GIC_PPI_VTIMER);
 }
 
+/*
+ * Hardware-linked @intid of @v is deactivated virtually: deactivate the
+ * physical interrupt too, once the virtual one is idle (a physical
+ * interrupt whose virtual one is idle would stay active forever). Only the
+ * guest's own: its vCPU's timer PPI on this CPU, or an SPI its domain owns.
+ * A line still high fires again.
+ */
+static void hw_deactivate(struct vcpu *v, uint32_t intid)
+{
+	struct vgic_irq *irq = vgic_irq_of(vgic_of(v->dom), v->id, intid);
+
+	if (!irq || !(irq->flags & VGIC_HW))
+		return;
+	if ((irq->flags & (VGIC_LATCH | VGIC_ACTIVE)) || irq->lr_vcpu != VGIC_NO_LR)
+		return;
+	if (intid == GIC_PPI_VTIMER)
+		gic_ppi_clear_active(this_cpu()->index, intid);
+	else if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS && spi_owner[intid] == v->dom)
+		gic_spi_clear_active(intid);
+}
+
 void vgic_vcpu_exit(struct vcpu *v, bool live)
 {
 	unsigned int n = v ? v->arch.nr_lrs : 0;
 	struct vgic_lr *lrs = v ? v->arch.lrs : NULL;
+	uint64_t hcr = read_sysreg(ICH_HCR_EL2);
 
 	/*
 	 * Maintenance interrupt conditions off first: with the list registers
 	 * emptied below, NPIE would hold PPI 25 asserted and
-	 * vgic_handle_irqs() would acknowledge it forever.
+	 * vgic_handle_irqs() would acknowledge it forever. This also zeroes
+	 * EOIcount, read above.
 	 */
 	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN);
 	isb();
-	if (!n)
+	if (!v)
 		return;
 	if (!live) { /* a stopped vCPU's entries: dropped, never synced */
 		for (unsigned int i = 0; i < n; i++)
@@ -259,21 +287,36 @@ void vgic_vcpu_exit(struct vcpu *v, bool live)
 		v->arch.nr_lrs = 0;
 		return;
 	}
+	struct vgic *g = vgic_of(v->dom);
+	/*
+	 * The guest ended interrupts no list register held: before the sync,
+	 * while the loaded ones are still told apart from those left out.
+	 */
+	if (ICH_HCR_EOICOUNT(hcr)) {
+		uint32_t hw[32];
+		unsigned int nhw = vgic_lr_eoi_missed(g, v->id, ICH_HCR_EOICOUNT(hcr), hw);
+		for (unsigned int i = 0; i < nhw; i++)
+			hw_deactivate(v, hw[i]);
+	}
+	if (!n)
+		return;
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t lr = lr_read(i);
 		lrs[i].pending = (lr & LR_STATE_PENDING) != 0;
 		lrs[i].active = (lr & LR_STATE_ACTIVE) != 0;
 		lr_write(i, 0);
 	}
-	vgic_lr_sync(vgic_of(v->dom), v->id, lrs, n);
 	v->arch.nr_lrs = 0;
+	kick(v->dom, vgic_lr_sync(g, v->id, lrs, n));
 }
 
 void vgic_vcpu_enter(struct vcpu *v)
 {
 	struct vgic_lr *lrs = v->arch.lrs;
+	unsigned int maint;
 	bool more;
-	unsigned int n = vgic_lr_collect(vgic_of(v->dom), v->id, lrs, nr_lrs(), &more);
+	unsigned int n = vgic_lr_collect(vgic_of(v->dom), v->id, lrs, nr_lrs(), &more, &maint);
+	uint64_t hcr = ICH_HCR_EN; /* EOIcount 0: LRENPIE counts from here */
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t lr = lrs[i].intid | ((uint64_t)lrs[i].priority << LR_PRIO_SHIFT);
@@ -289,7 +332,14 @@ void vgic_vcpu_enter(struct vcpu *v)
 		lr_write(i, lr);
 	}
 	v->arch.nr_lrs = n;
-	write_sysreg(ICH_HCR_EL2, ICH_HCR_EN | (more ? ICH_HCR_NPIE : 0));
+	/* Each condition is false for the list registers just written. */
+	if (maint & VGIC_MI_NP)
+		hcr |= ICH_HCR_NPIE;
+	if (maint & VGIC_MI_U)
+		hcr |= ICH_HCR_UIE;
+	if (maint & VGIC_MI_LRENP)
+		hcr |= ICH_HCR_LRENPIE;
+	write_sysreg(ICH_HCR_EL2, hcr);
 	isb();
 }
 
@@ -343,14 +393,11 @@ void vgic_handle_irqs(void)
 /*
  * The guest cleared pending or active state (ICPENDR/ICACTIVER at @off of
  * the distributor, or of its own redistributor's SGI frame for @ppi) of
- * hardware-linked interrupts: a physical interrupt whose virtual one is
- * now idle would stay active forever (Linux clears them all at boot, and
- * a passed-through device may have raised its line before). Deactivate
- * it; a line still high fires again.
+ * hardware-linked interrupts (Linux clears them all at boot, and a
+ * passed-through device may have raised its line before).
  */
 static void hw_state_cleared(struct vcpu *v, uint32_t off, uint64_t bits, bool ppi)
 {
-	struct vgic *g = vgic_of(v->dom);
 	bool clears = (off >= 0x280 && off < 0x300) || (off >= 0x380 && off < 0x400);
 
 	if (!clears)
@@ -358,15 +405,11 @@ static void hw_state_cleared(struct vcpu *v, uint32_t off, uint64_t bits, bool p
 	uint32_t first = (off & 0x7f) * 8;
 	for (unsigned int b = 0; b < 32; b++) {
 		uint32_t intid = first + b;
-		struct vgic_irq *irq = vgic_irq_of(g, v->id, intid);
-		if (!((bits >> b) & 1) || !irq || !(irq->flags & VGIC_HW))
+		if (!((bits >> b) & 1))
 			continue;
-		if ((irq->flags & (VGIC_LATCH | VGIC_ACTIVE)) || irq->lr_vcpu != VGIC_NO_LR)
-			continue;
-		if (ppi && intid == GIC_PPI_VTIMER)
-			gic_ppi_clear_active(this_cpu()->index, intid);
-		else if (!ppi && intid >= VGIC_NR_PRIVATE && spi_owner[intid] == v->dom)
-			gic_spi_clear_active(intid);
+		/* The distributor's view has no PPIs, the redistributor's no SPIs. */
+		if (ppi ? intid == GIC_PPI_VTIMER : intid >= VGIC_NR_PRIVATE)
+			hw_deactivate(v, intid);
 	}
 }
 
