@@ -15,7 +15,13 @@
  *  - with "reboot" in its bootargs: checks first that it starts with the
  *    GIC in its reset state, and ends each life with PSCI SYSTEM_RESET
  *    while a timer interrupt is still active (acknowledged, never ended)
- *    and an SPI pending: the next life must find none of it.
+ *    and an SPI pending: the next life must find none of it;
+ *  - with "spill" in its bootargs: first makes SPILL SPIs active through
+ *    GICD_ISACTIVER1, more than the hardware has list registers, then runs
+ *    the checks above with them active, acknowledges NEST more SPIs nested
+ *    (each above the last) and ends them in order, takes a timer interrupt
+ *    and an SGI, deactivates the SPILL SPIs through GICD_ICACTIVER1 and
+ *    takes another timer interrupt and SGI.
  * Every check prints one PASS or FAIL line; tests/qemu/run-vgic.sh
  * asserts them.
  *
@@ -35,6 +41,10 @@
 #define VTIMER    27
 #define RTC       0x09010000ul /* passed-through PL031 ("pt" in bootargs) */
 #define RTC_SPI   34
+#define SPILL_SPI 48 /* SPILL SPIs from here made active by GICD_ISACTIVER1 */
+#define SPILL     6
+#define NEST_SPI  56 /* NEST SPIs from here acknowledged nested */
+#define NEST      6
 
 static uint64_t stack1[1024] __attribute__((aligned(16)));
 
@@ -61,6 +71,7 @@ void irq_handler(void);
 #define ICC_PMR_EL1     S3_0_C4_C6_0
 #define ICC_BPR1_EL1    S3_0_C12_C12_3
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_RPR_EL1     S3_0_C12_C11_3
 #define ICC_SRE_EL1     S3_0_C12_C12_5
 
 /*
@@ -268,6 +279,81 @@ static bool has(const char *s, const char *w)
 	return false;
 }
 
+/* SPILL SPIs active by a distributor write: never acknowledged, no running priority. */
+static void spill_activate(void)
+{
+	uint32_t mask = ((1u << SPILL) - 1) << (SPILL_SPI - 32);
+
+	wr32(GICD + 0x80 + 4, 0xffffffff); /* IGROUPR1: group 1 */
+	for (unsigned int i = 0; i < SPILL; i++)
+		wr8(GICD + 0x400 + SPILL_SPI + i, 0xf0); /* below all the others */
+	wr32(GICD + 0x300 + 4, mask);                    /* ISACTIVER1 */
+	uint32_t act = rd32(GICD + 0x300 + 4);
+	say((act & mask) == mask, "SPIs made active through GICD_ISACTIVER1", SPILL);
+}
+
+/* One more timer interrupt and one more SGI to myself, both taken. */
+static bool tick_and_sgi(void)
+{
+	uint64_t t = ticks[0], s = sgis[0][SGI_SELF];
+
+	timer_arm(); /* the handler stops it again: ticks[0] >= TICKS */
+	bool ok = wait_for(&ticks[0], t + 1);
+	wr(ICC_SGI1R_EL1, ((uint64_t)SGI_SELF << 24) | 1);
+	__asm__ volatile("isb");
+	return wait_for(&sgis[0][SGI_SELF], s + 1) && ok;
+}
+
+/*
+ * With the SPILL SPIs active: NEST SPIs pended one by one, each of higher
+ * priority than the last, acknowledged (IRQs masked: read ICC_IAR1_EL1
+ * directly) so that they nest, then ended in order with ICC_EOIR1_EL1.
+ * More active interrupts than list registers, and still each pending one
+ * must be signalled and each EOI must deactivate the right one.
+ */
+static void spill_nest(void)
+{
+	uint32_t nest_mask = ((1u << NEST) - 1) << (NEST_SPI - 32);
+	uint32_t spill_mask = ((1u << SPILL) - 1) << (SPILL_SPI - 32);
+	uint64_t iars[NEST], acked = 0;
+
+	__asm__ volatile("msr daifset, #2");
+	for (unsigned int k = 0; k < NEST; k++) {
+		wr8(GICD + 0x400 + NEST_SPI + k, (uint8_t)(0xe0 - 0x10 * k));
+		wr64(GICD + 0x6000 + 8 * (NEST_SPI + k), 0);
+	}
+	wr32(GICD + 0x100 + 4, nest_mask); /* ISENABLER1 */
+	for (unsigned int k = 0; k < NEST; k++) {
+		wr32(GICD + 0x200 + 4, 1u << (NEST_SPI + k - 32)); /* ISPENDR1 */
+		iars[k] = 1023;
+		for (unsigned int i = 0; i < 100000 && (iars[k] & 0xffffff) >= 1020; i++)
+			iars[k] = rd(ICC_IAR1_EL1);
+		if ((iars[k] & 0xffffff) == NEST_SPI + k)
+			acked++;
+	}
+	say(acked == NEST, "nested SPIs acknowledged, each above the last", acked);
+	uint64_t rpr = rd(ICC_RPR_EL1);
+	say(rpr == 0xe0 - 0x10 * (NEST - 1), "running priority is the innermost one's", rpr);
+	for (unsigned int k = NEST; k-- > 0;) {
+		if ((iars[k] & 0xffffff) < 1020)
+			wr(ICC_EOIR1_EL1, iars[k]);
+		__asm__ volatile("isb");
+	}
+	uint32_t act = rd32(GICD + 0x300 + 4);
+	say((act & nest_mask) == 0, "nested SPIs ended in order, each deactivated", act);
+	say((act & spill_mask) == spill_mask, "the SPIs made active are still active", act);
+	rpr = rd(ICC_RPR_EL1);
+	say(rpr == 0xff, "running priority idle again", rpr);
+	__asm__ volatile("msr daifclr, #2");
+	wr32(GICD + 0x180 + 4, nest_mask); /* ICENABLER1 */
+
+	say(tick_and_sgi(), "timer interrupt and SGI taken with SPIs still active", ticks[0]);
+	wr32(GICD + 0x380 + 4, spill_mask); /* ICACTIVER1 */
+	act = rd32(GICD + 0x300 + 4);
+	say((act & spill_mask) == 0, "SPIs deactivated through GICD_ICACTIVER1", act);
+	say(tick_and_sgi(), "timer interrupt and SGI taken after that", ticks[0]);
+}
+
 void secondary_main(void)
 {
 	install_vectors();
@@ -298,6 +384,7 @@ void guest_main(void *dtb, uint64_t t0)
 	if (dt.bootargs[0] == '2')
 		ncpu = 2;
 	bool reboot = has(dt.bootargs, "reboot");
+	bool spill = has(dt.bootargs, "spill");
 	install_vectors();
 	if (reboot) {
 		console_write("irq: life starts\n", 17);
@@ -327,6 +414,8 @@ void guest_main(void *dtb, uint64_t t0)
 	say((last >> 4) & 1, "last redistributor has GICR_TYPER.Last", ncpu);
 	cpu_if_up(rdb, (1u << SGI_SELF) | (1u << SGI_PONG) | (1u << VTIMER));
 	__asm__ volatile("msr daifclr, #2");
+	if (spill)
+		spill_activate();
 
 	/* Virtual timer. */
 	uint64_t c0 = rd(cntvct_el0);
@@ -365,6 +454,8 @@ void guest_main(void *dtb, uint64_t t0)
 	wr32(rdb + 0x10000 + 0x100, 1u << SGI_SELF);
 	ok = wait_for(&sgis[0][SGI_SELF], 2);
 	say(ok, "delivered once enabled", sgis[0][SGI_SELF]);
+	if (spill)
+		spill_nest();
 
 	if (ncpu == 2) {
 		int64_t r = psci(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,

@@ -6,6 +6,8 @@
 # sends SGIs (trapped ICC_SGI1R_EL1) to itself and, with two vCPUs, to
 # the other vCPU, and gets SPIs pended through GICD_ISPENDR where
 # GICD_IROUTER says. Each check is a PASS/FAIL line of the guest.
+# A guest with more active interrupts than list registers keeps running
+# and does not slow its neighbour (no maintenance interrupt storm).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -76,4 +78,31 @@ if [ "$k" -ge 2 ]; then ok "vgic reboot: timer works after a reset with it activ
 	fail "vgic reboot: timer worked in only $k lives"; fi
 expect "$L" "^\(domU1\) PASS irq: timer interrupt left active" "vgic reboot: a life ended with the timer active"
 expect_not "$L" "FAIL irq" "vgic reboot: no failed check"
+
+# More active interrupts than the 4 list registers: 6 SPIs made active
+# through GICD_ISACTIVER1, then 6 more acknowledged nested. The guest must
+# keep getting its timer interrupts and SGIs (once the list registers held
+# only active entries and the maintenance interrupt fired forever), end
+# everything, power off; the watcher beside it (other CPU, same domain
+# lock) must finish too.
+make_board tests/qemu/boards/vgic-spill.dtsi 1G 2 "$WORK/vgic-spill.dtb" || fail "board vgic-spill"
+L="$WORK/vgic-spill.log"
+run_hv "$WORK/vgic-spill.dtb" 1G 2 30 "$L" $(loader "$GUESTS/irq.bin" 0x47000000) \
+	$(loader "$GUESTS/watch.bin" 0x47100000)
+for t in "SPIs made active through GICD_ISACTIVER1" "virtual timer interrupts taken" \
+	"SGI to myself delivered" "SPI pended through GICD_ISPENDR delivered" "delivered once enabled" \
+	"nested SPIs acknowledged, each above the last" "running priority is the innermost one's" \
+	"nested SPIs ended in order, each deactivated" "the SPIs made active are still active" \
+	"running priority idle again" "timer interrupt and SGI taken with SPIs still active" \
+	"SPIs deactivated through GICD_ICACTIVER1" "timer interrupt and SGI taken after that" \
+	"no unexpected interrupt"; do
+	expect "$L" "^\(domU1\) PASS irq: $t \(" "vgic spill: $t"
+done
+expect_not "$L" "FAIL|PANIC|EL2 exception" "vgic spill: no failed check, no hypervisor fault"
+expect "$L" "^\(domU1\) irq: done" "vgic spill: guest finished"
+expect "$L" "summary: domU1 id 1 off" "vgic spill: guest powered itself off"
+expect "$L" "^\(domU2\) watch: done" "vgic spill: watcher beside it finished"
+expect "$L" "summary: domU2 id 2 off" "vgic spill: watcher ended normally"
+expect "$L" "all domains stopped, powering off" "vgic spill: machine powered off"
+expect_exit0 "$L" "vgic spill: qemu exits 0"
 finish
