@@ -90,12 +90,12 @@ static void create_destroy(uint64_t size, const char *name)
 {
 	board(size);
 	/* Warm-up: the reserve reaches its steady state (marked for scrub). */
-	int rc = dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 0);
+	int rc = dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 1);
 	if (rc)
 		die("create", rc);
 	dommem_destroy(&dm);
 	on();
-	rc = dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 0);
+	rc = dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 1);
 	dommem_destroy(&dm);
 	off();
 	if (rc)
@@ -115,7 +115,7 @@ static void scrub_vs_memset(void)
 {
 	/* 64 MiB of the reserve marked for scrub (as after a destroy). */
 	board(GiB);
-	if (dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 0))
+	if (dommem_create_unscrubbed(&dm, &mm, &plan.domains[0], 1))
 		die("create", 0);
 	dommem_destroy(&dm);
 	void *other = arch_phys_to_virt(pa_init(STATIC_BASE + 512 * MiB));
@@ -155,7 +155,7 @@ static void balloon(void)
 {
 	/* 1 GiB out and back in, 4 KiB at a time, 512 frames per hypercall. */
 	board(GiB);
-	if (dommem_create(&dm, &mm, &plan.domains[0], 0))
+	if (dommem_create(&dm, &mm, &plan.domains[0], 1))
 		die("create", 0);
 	uint64_t first = (STATIC_BASE >> PAGE_SHIFT) + 2; /* argument and list pages stay */
 	uint64_t pages = (GiB >> PAGE_SHIFT) - 2;
@@ -166,7 +166,7 @@ static void balloon(void)
 			die("decrease_reservation", rc);
 	}
 	dump("balloon_out_1g");
-	if (dm.tot_pages != 2 || staticmem_reserve_pages(&mm.ps, 0) != pages)
+	if (dm.tot_pages != 2 || staticmem_reserve_pages(&mm.ps, 1) != pages)
 		die("balloon out count", (long)dm.tot_pages);
 	for (uint64_t g = first; g < first + pages; g += 512) {
 		uint64_t n = first + pages - g < 512 ? first + pages - g : 512;

@@ -32,7 +32,7 @@ void buddy_init(struct buddy *b, struct pgstate *ps);
 
 /**
  * buddy_alloc() - take 2^@order pages aligned to their size.
- * @owner: recorded in the page state (PG_OWNER_HV or a domain slot).
+ * @owner: recorded in the page state (PG_OWNER_HV or a domain id).
  * Pages come back unscrubbed: callers that hand them to a guest scrub.
  * Return: 0 and *pfn, -HV_EINVAL (order too large), -HV_ENOMEM.
  */

@@ -6,9 +6,9 @@
  *   stage-2 root -> static banks acquired and mapped -> passthrough MMIO
  *   mapped -> kernel/DT placement (kimage) -> guest DT (guestdt) ->
  *   kernel, ramdisk and DT copied -> vCPU 0 pending at the kernel entry.
- * Destroy unmaps everything, sends every static page back to its slot's
+ * Destroy unmaps everything, sends every static page back to its domain's
  * reserve through mm_release() and scrubs it: the memory stays bound to
- * the domain's slot and a reboot finds it zeroed.
+ * the domain's id and a reboot finds it zeroed.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -130,8 +130,8 @@ static int domain_load(struct domain *d)
 
 static int domain_build(struct domain *d, bool scrub)
 {
-	int rc = scrub ? dommem_create(&d->mem, mm, d->cfg, d->domid - 1)
-	               : dommem_create_unscrubbed(&d->mem, mm, d->cfg, d->domid - 1);
+	int rc = scrub ? dommem_create(&d->mem, mm, d->cfg, d->domid)
+	               : dommem_create_unscrubbed(&d->mem, mm, d->cfg, d->domid);
 
 	if (rc) {
 		domain_log(d, "%s: memory: error %d", d->cfg->node, rc);
@@ -174,7 +174,7 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 		struct domain *d = &domains[i];
 		/*
 		 * Nothing of an earlier call may remain (host tests boot many
-		 * plans); a slot never used is still zero (.bss), and clearing
+		 * plans); a domain never used is still zero (.bss), and clearing
 		 * 8 KiB per domain shows on the boot path.
 		 */
 		if (d->domid)
@@ -304,7 +304,7 @@ void domain_console_live(struct domain *d, bool live)
 
 /*
  * Take every vCPU of a running domain off its CPU and give its memory
- * back (static pages to the slot's reserve, marked for scrub). Shared by
+ * back (static pages to the domain's reserve, marked for scrub). Shared by
  * stop and reboot so that both tear a domain down the same way.
  * Called with the domain lock held.
  */

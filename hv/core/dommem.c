@@ -44,12 +44,12 @@ static void release_all(struct domain_mem *dm)
 
 	for (uint32_t i = 0; i < ps->nr;) {
 		const struct page_state *e = &ps->ext[i];
-		if (e->state != PG_INUSE || e->owner != dm->slot) {
+		if (e->state != PG_INUSE || e->owner != dm->domid) {
 			i++;
 			continue;
 		}
 		uint64_t next = e->pfn + e->count;
-		if (mm_release(dm->mm, dm->slot, e->pfn, e->count, true))
+		if (mm_release(dm->mm, dm->domid, e->pfn, e->count, true))
 			return; /* only with a corrupt table; mm_release panics first */
 		long k = pgstate_index(ps, next);
 		if (k < 0) { /* next is past a bank end: find the first extent above */
@@ -61,11 +61,11 @@ static void release_all(struct domain_mem *dm)
 	}
 }
 
-/* Does anything still belong to the slot (a live incarnation)? */
-static bool slot_busy(const struct pgstate *ps, uint16_t slot)
+/* Does anything still belong to the domain (a live incarnation)? */
+static bool domid_busy(const struct pgstate *ps, uint16_t domid)
 {
 	for (uint32_t i = 0; i < ps->nr; i++)
-		if (ps->ext[i].state == PG_INUSE && ps->ext[i].owner == slot)
+		if (ps->ext[i].state == PG_INUSE && ps->ext[i].owner == domid)
 			return true;
 	return false;
 }
@@ -81,7 +81,7 @@ static int map_taken(struct domain_mem *dm, uint64_t gfn, uint64_t pfn, uint64_t
 	int rc = p2m_map_range(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), pa_init(pfn << PAGE_SHIFT),
 	                       count * PAGE_SIZE, P2M_RAM_RW);
 	if (rc) {
-		mm_release(dm->mm, dm->slot, pfn, count, true);
+		mm_release(dm->mm, dm->domid, pfn, count, true);
 		return rc;
 	}
 	dm->tot_pages += count;
@@ -108,7 +108,7 @@ static int create_static(struct domain_mem *dm, bool scrub)
 	for (unsigned int i = 0; i < cfg->nr_banks && rc == 0; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
 		uint64_t pfn = pa_addr(b->pa) >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
-		rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, n, scrub);
+		rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, n, scrub);
 		if (rc == 0)
 			rc = map_taken(dm, ipa_addr(b->ipa) >> PAGE_SHIFT, pfn, n);
 	}
@@ -133,7 +133,7 @@ static int create_heap(struct domain_mem *dm)
 		uint64_t pfn;
 		int rc;
 		/* Fall back to smaller blocks when the heap is fragmented. */
-		while ((rc = mm_alloc_guest_pages(dm->mm, dm->slot, o, &pfn)) == -HV_ENOMEM &&
+		while ((rc = mm_alloc_guest_pages(dm->mm, dm->domid, o, &pfn)) == -HV_ENOMEM &&
 		       o > 0)
 			o--;
 		if (rc == 0)
@@ -147,14 +147,15 @@ static int create_heap(struct domain_mem *dm)
 }
 
 static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                  unsigned int slot, bool scrub)
+                  unsigned int domid, bool scrub)
 {
 	uint64_t max_pages = 0;
 
 	/* Everything is checked before dm is touched: dm may be a live domain. */
 	if (dm->live)
 		return -HV_EBUSY;
-	if (slot >= PLAN_MAX_DOMAINS || (cfg->is_static && cfg->nr_banks > PLAN_MAX_STATIC_BANKS))
+	if (domid == 0 || domid > PLAN_MAX_DOMAINS ||
+	    (cfg->is_static && cfg->nr_banks > PLAN_MAX_STATIC_BANKS))
 		return -HV_EINVAL;
 	if (cfg->is_static) {
 		for (unsigned int i = 0; i < cfg->nr_banks; i++)
@@ -165,13 +166,12 @@ static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 			return -HV_EINVAL;
 		max_pages = cfg->memory_kib / 4;
 	}
-	/* A second incarnation on a live slot would free the first one's pages. */
-	if (slot_busy(&mm->ps, (uint16_t)slot))
+	/* A second incarnation of a live domain would free the first one's pages. */
+	if (domid_busy(&mm->ps, (uint16_t)domid))
 		return -HV_EBUSY;
 	dm->mm = mm;
 	dm->cfg = cfg;
-	dm->slot = (uint16_t)slot;
-	dm->domid = (uint16_t)(slot + 1);
+	dm->domid = (uint16_t)domid;
 	dm->tot_pages = 0;
 	dm->max_pages = max_pages;
 	dm->table_leaks = 0;
@@ -230,7 +230,7 @@ int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 		if (pfn < ok_lo || pfn >= ok_hi) {
 			struct page_state st;
 			if (!pgstate_get(&dm->mm->ps, pfn, &st) || st.state != PG_INUSE ||
-			    st.owner != dm->slot || st.refcount != 1)
+			    st.owner != dm->domid || st.refcount != 1)
 				return -HV_EINVAL;
 			ok_lo = st.pfn;
 			ok_hi = st.pfn + st.count;
@@ -259,7 +259,7 @@ int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 		if (rc)
 			return rc; /* a split needed a table page: this run is untouched */
 		/* Q8, where freeing is decided: the one free path decides where each page goes. */
-		if (mm_release(dm->mm, dm->slot, pfn, n, false))
+		if (mm_release(dm->mm, dm->domid, pfn, n, false))
 			return -HV_ENOMEM; /* room was checked: not expected */
 		dm->tot_pages -= n;
 		i += n;
@@ -321,14 +321,14 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 		 */
 		rc = -HV_ENOMEM;
 		if (planned_frame(cfg, gfn, count, &pfn))
-			rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, count, true);
+			rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, count, true);
 		if (rc && !cfg->direct_map &&
-		    staticmem_find_free(&dm->mm->ps, dm->slot, count, &pfn))
-			rc = staticmem_acquire(&dm->mm->ps, dm->slot, pfn, count, true);
+		    staticmem_find_free(&dm->mm->ps, dm->domid, count, &pfn))
+			rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, count, true);
 	} else {
 		if (dm->tot_pages + count > dm->max_pages)
 			return -HV_ENOMEM;
-		rc = mm_alloc_guest_pages(dm->mm, dm->slot, order, &pfn);
+		rc = mm_alloc_guest_pages(dm->mm, dm->domid, order, &pfn);
 	}
 	if (rc)
 		return rc;
@@ -336,18 +336,18 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 }
 
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                  unsigned int slot)
+                  unsigned int domid)
 {
-	int rc = create(dm, mm, cfg, slot, false);
+	int rc = create(dm, mm, cfg, domid, false);
 	if (rc == 0)
 		dommem_scrub(dm);
 	return rc;
 }
 
 int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                             unsigned int slot)
+                             unsigned int domid)
 {
-	return create(dm, mm, cfg, slot, false);
+	return create(dm, mm, cfg, domid, false);
 }
 
 void dommem_scrub(struct domain_mem *dm)
@@ -365,7 +365,7 @@ void dommem_destroy(struct domain_mem *dm)
 		return;
 	/* The stage-2 goes first (and the TLB with it): nothing maps the pages. */
 	p2m_destroy(&dm->p2m);
-	/* Q11, a destroyed domain's pages: static pages go to the slot's reserve, which outlives
+	/* Q11, a destroyed domain's pages: static pages go to the domain's reserve, which outlives
 	 * dm. */
 	release_all(dm);
 	dm->live = false;
@@ -376,10 +376,10 @@ int dommem_recreate(struct domain_mem *dm)
 {
 	struct mm *mm = dm->mm;
 	const struct plan_domain *cfg = dm->cfg;
-	unsigned int slot = dm->slot;
+	unsigned int domid = dm->domid;
 
 	dommem_destroy(dm);
-	/* Q12, re-create on the same pages: the slot, not dm, binds the pages: the same ones come
-	 * back. */
-	return dommem_create(dm, mm, cfg, slot);
+	/* Q12, re-create on the same pages: the domain id, not dm, binds the pages: the same ones
+	 * come back. */
+	return dommem_create(dm, mm, cfg, domid);
 }

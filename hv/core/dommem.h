@@ -20,8 +20,12 @@
 struct domain_mem {
 	struct mm *mm;
 	const struct plan_domain *cfg;
-	uint16_t slot;  /* index in plan.domains: binds the static memory */
-	uint16_t domid; /* slot + 1, as the guest names itself in hypercalls */
+	/*
+	 * The domain's id (1.., plan order), as the guest names itself in
+	 * hypercalls; also the owner of its pages in the page state, which
+	 * binds its static memory to it across lives.
+	 */
+	uint16_t domid;
 	bool live;
 	struct p2m p2m;
 	uint64_t tot_pages;   /* pages the domain holds (all mapped) */
@@ -34,17 +38,17 @@ struct domain_mem {
  * @dm:   zeroed or destroyed before; filled in, kept while the domain lives.
  * @mm:   the memory core.
  * @cfg:  the domain's plan entry; must stay valid (the plan outlives domains).
- * @slot: @cfg's index in plan.domains.
+ * @domid: the domain's id, 1 + @cfg's index in plan.domains.
  *
  * Static pages are checked one by one (staticmem_acquire) and scrubbed
  * where marked; heap pages are zeroed. On any failure everything taken
  * is given back and nothing is mapped.
  * Return: 0, -HV_EINVAL (bad configuration), -HV_EBUSY (@dm is live, or
- * the slot still holds pages), -HV_EBUSY/-HV_EPERM (a static page is not
- * free in this slot's reserve), -HV_ENOMEM.
+ * the domain still holds pages), -HV_EBUSY/-HV_EPERM (a static page is
+ * not free in this domain's reserve), -HV_ENOMEM.
  */
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                  unsigned int slot);
+                  unsigned int domid);
 
 /**
  * dommem_create_unscrubbed() - dommem_create() without zeroing static
@@ -52,14 +56,14 @@ int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
  * before the guest does (lets the caller scrub later, e.g. in parallel).
  */
 int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                             unsigned int slot);
+                             unsigned int domid);
 
 /** dommem_scrub() - zero every static page of the domain still marked. */
 void dommem_scrub(struct domain_mem *dm);
 
 /**
  * dommem_destroy() - tear the stage-2 down and give every page back
- * through mm_release(): static pages to the slot's reserve (marked for
+ * through mm_release(): static pages to the domain's reserve (marked for
  * scrub), heap pages scrubbed to the buddy, tables to the buddy. Cannot
  * fail. Does nothing for a domain that is not live.
  */
@@ -90,7 +94,7 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order);
 int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count);
 
 /**
- * dommem_recreate() - destroy, then create again on the same slot: a
+ * dommem_recreate() - destroy, then create again with the same id: a
  * static domain gets the very same pages back, zeroed.
  */
 int dommem_recreate(struct domain_mem *dm);

@@ -17,7 +17,7 @@ static void *guest_page(const struct domain_mem *dm, uint64_t ipa_page)
 		return NULL;
 	/* The stage-2 only maps the domain's own pages; check anyway. */
 	if (!pgstate_get(&dm->mm->ps, pa_addr(pa) >> PAGE_SHIFT, &st) || st.state != PG_INUSE ||
-	    st.owner != dm->slot)
+	    st.owner != dm->domid)
 		return NULL;
 	return arch_phys_to_virt(pa);
 }

@@ -36,7 +36,7 @@
  *   auto-translated: pages come with a mapping, via populate_physmap).
  * - decrease_reservation: each extent is 2^order guest frames, aligned,
  *   all mapped RAM of the caller; they leave the stage-2 and go through
- *   mm_release() (static: the slot's reserve; heap: scrubbed to the buddy).
+ *   mm_release() (static: the domain's reserve; heap: scrubbed to the buddy).
  * - populate_physmap: each extent is 2^order unmapped guest frames inside
  *   the guest RAM windows (any address of the domain's own banks when
  *   direct-mapped). A static domain is served only from its reserve: the

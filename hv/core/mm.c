@@ -269,11 +269,12 @@ int mm_init(struct mm *mm, const struct plan *plan)
 	if (rc)
 		return rc;
 
-	/* Static banks: free in their slot's reserve, content unknown. */
+	/* Static banks: free in their domain's reserve, content unknown. */
 	for (unsigned int d = 0; d < plan->nr_domains; d++) {
 		const struct plan_domain *dom = &plan->domains[d];
-		const struct page_state resv = {
-		    .state = PG_FREE, .owner = (uint16_t)d, .flags = PG_STATIC | PG_NEEDS_SCRUB};
+		const struct page_state resv = {.state = PG_FREE,
+		                                .owner = (uint16_t)(d + 1),
+		                                .flags = PG_STATIC | PG_NEEDS_SCRUB};
 		for (unsigned int k = 0; dom->is_static && k < dom->nr_banks && rc == 0; k++) {
 			struct claim c = claim_of(pa_addr(dom->banks[k].pa), dom->banks[k].size);
 			rc = pgstate_set(&mm->ps, c.pfn, c.count, &resv, 0, true);
@@ -320,13 +321,13 @@ int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order)
  * Q5, the heap the static heap feeds: one buddy serves both of Xen's heaps (the hypervisor's own
  * data and the domain heap): every page is mapped in the hypervisor on arm64, so there is nothing
  * to split. With xen,static-heap that one buddy is fed only by the static heap ranges; static
- * domain memory is something else: bound to a slot, never in the buddy.
+ * domain memory is something else: bound to its domain, never in the buddy.
  */
-int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint64_t *pfn)
+int mm_alloc_guest_pages(struct mm *mm, uint16_t domid, unsigned int order, uint64_t *pfn)
 {
-	if (slot >= PLAN_MAX_DOMAINS)
+	if (domid == 0 || domid > PLAN_MAX_DOMAINS)
 		return -HV_EINVAL;
-	int rc = buddy_alloc(&mm->buddy, order, slot, pfn);
+	int rc = buddy_alloc(&mm->buddy, order, domid, pfn);
 	if (rc == 0) /* The buddy holds whatever its last user left. */
 		arch_scrub(pa_init(*pfn << PAGE_SHIFT), PAGE_SIZE << order);
 	return rc;
@@ -370,7 +371,7 @@ int mm_release(struct mm *mm, uint16_t owner, uint64_t pfn, uint64_t count, bool
 		}
 		int rc;
 		if (is_static) {
-			/* Q8, where freeing is decided: a static page goes back to its slot's
+			/* Q8, where freeing is decided: a static page goes back to its domain's
 			 * reserve, never the buddy. */
 			rc = staticmem_release(&mm->ps, owner, p, e - p, force);
 		} else {

@@ -45,7 +45,7 @@ struct mm {
  * banks page aligned, inside one RAM bank, claimed once, clear of the
  * static heap, reserved memory, modules, the image and the DTB. When
  * plan->has_static_heap only plan->heap feeds the heap; otherwise all RAM
- * nothing claims. Static pages start in their slot's reserve, marked
+ * nothing claims. Static pages start in their domain's reserve, marked
  * PG_NEEDS_SCRUB (their content is whatever the last boot left).
  * Return: 0; -HV_EINVAL or -HV_EEXIST with mm->error naming the DT node
  * and property; -HV_ENOMEM (no room for the page-state table).
@@ -62,10 +62,10 @@ int mm_alloc_pages(struct mm *mm, unsigned int order, pa_t *pa);
 int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order);
 
 /**
- * mm_alloc_guest_pages() - 2^@order zeroed heap pages for the domain in @slot.
+ * mm_alloc_guest_pages() - 2^@order zeroed heap pages for domain @domid.
  * Return: 0 and *pfn, -HV_EINVAL, -HV_ENOMEM.
  */
-int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint64_t *pfn);
+int mm_alloc_guest_pages(struct mm *mm, uint16_t domid, unsigned int order, uint64_t *pfn);
 
 /**
  * mm_release() - free pages [pfn, pfn+count) in use by @owner.
@@ -73,7 +73,7 @@ int mm_alloc_guest_pages(struct mm *mm, uint16_t slot, unsigned int order, uint6
  *
  * Q8, where freeing is decided: the one free path. Every page leaving a domain or the hypervisor
  * comes here, and the static marker decides: a PG_STATIC page goes back
- * to its slot's reserve (marked for scrub), never to the buddy; a heap
+ * to its domain's reserve (marked for scrub), never to the buddy; a heap
  * page is scrubbed (if a domain had it) and goes to the buddy.
  * Return: 0, -HV_EINVAL (a page not in use by @owner; nothing changed),
  * -HV_ENOMEM (page-state table full; nothing changed).

@@ -32,13 +32,13 @@ enum pg_state {
  * out, remove_from_physmap, destroy) comes through mm_release(), which
  * must tell where it goes without knowing where it came from. PG_STATIC
  * says "back to a reserve, never the buddy"; which reserve is said by the
- * owner field (the configuration slot), not by the marker.
+ * owner field (the domain id), not by the marker.
  */
 #define PG_STATIC      0x01u /* static memory (Xen's PGC_static): never in any allocator */
 #define PG_NEEDS_SCRUB 0x02u /* content of a previous user may remain: zero before use */
 #define PG_HEAP        0x04u /* belongs to the heap pool (boot allocator, then buddy) */
 
-/* Owners. A domain owner is its configuration slot (index in plan.domains). */
+/* Owners. A domain owner is its domain id (1.., plan order). */
 #define PG_OWNER_NONE 0xffffu
 #define PG_OWNER_HV   0xfffeu
 
@@ -48,8 +48,8 @@ struct page_state {
 	uint64_t count;
 	uint32_t refcount;
 	/*
-	 * For a static page: the slot it is bound to, whether free (in the
-	 * slot's reserve) or in use. For a heap page: the user, or NONE.
+	 * For a static page: the domain it is bound to, whether free (in the
+	 * domain's reserve) or in use. For a heap page: the user, or NONE.
 	 */
 	uint16_t owner;
 	uint8_t state; /* enum pg_state */

@@ -51,14 +51,16 @@
 #define VGIC_GRPMOD  (1u << 6) /* IGRPMODR (stored, no effect with DS = 1) */
 #define VGIC_HW      (1u << 7) /* linked to the physical INTID of the same number */
 
+/* 8 bytes: every domain holds one per SPI and per private interrupt of each vCPU. */
 struct vgic_irq {
+	uint32_t route; /* SPIs: IROUTER Aff3:Aff2:Aff1:Aff0 as 4 bytes */
 	uint8_t flags;
 	uint8_t priority;
-	uint8_t lr_vcpu; /* vCPU whose list registers hold it, VGIC_NO_LR if none */
-	bool lr_latch;   /* the list register holds a latched (not line) pending state */
-	uint32_t route;  /* SPIs: IROUTER Aff3:Aff2:Aff1:Aff0 as 4 bytes */
-	bool route_any;  /* SPIs: IROUTER.IRM */
+	uint8_t lr_vcpu;    /* vCPU whose list registers hold it, VGIC_NO_LR if none */
+	bool lr_latch : 1;  /* the list register holds a latched (not line) pending state */
+	bool route_any : 1; /* SPIs: IROUTER.IRM */
 };
+_Static_assert(sizeof(struct vgic_irq) == 8, "vgic_irq packs into 8 bytes");
 #define VGIC_NO_LR 0xffu
 
 struct vgic_cpu {

@@ -138,8 +138,8 @@ static void check(void)
 	uint64_t owned[2] = {0};
 	for (uint32_t i = 0; i < vm_mm.ps.nr; i++) {
 		const struct page_state *e = &vm_mm.ps.ext[i];
-		if (e->state == PG_INUSE && e->owner < 2)
-			owned[e->owner] += e->count;
+		if (e->state == PG_INUSE && e->owner >= 1 && e->owner <= 2)
+			owned[e->owner - 1] += e->count;
 	}
 	for (unsigned int id = 1; id <= 2; id++) {
 		struct domain *d = domain_by_id(id);

@@ -5,7 +5,7 @@
  * allocations, on a small board with a direct-mapped static, a packed
  * static and a heap-backed domain. After every operation the invariants
  * are checked against the plan and the stage-2 tables (read with s2walk):
- * pages have one owner, static pages stay bound to their slot and never
+ * pages have one owner, static pages stay bound to their domain and never
  * reach the buddy, each stage-2 maps only its domain's pages, counts add up.
  *
  * Input: 8 bytes per operation:
@@ -75,8 +75,8 @@ static void board(void)
 	memset(dm, 0, sizeof(dm));
 }
 
-/* Which slot a static page is bound to, by the plan; -1 when not static. */
-static int static_slot(uint64_t pfn)
+/* Which domain (index) a static page is bound to, by the plan; -1 when not static. */
+static int static_domain(uint64_t pfn)
 {
 	for (unsigned int d = 0; d < NDOM; d++)
 		for (unsigned int b = 0; plan.domains[d].is_static && b < plan.domains[d].nr_banks;
@@ -106,15 +106,16 @@ static void check(void)
 	uint64_t owned[NDOM] = {0}, free_heap = 0, listed = 0;
 	for (uint32_t i = 0; i < mm.ps.nr; i++) {
 		const struct page_state *e = &mm.ps.ext[i];
-		int s = static_slot(e->pfn);
-		if (static_slot(e->pfn + e->count - 1) != s)
+		int s = static_domain(e->pfn);
+		if (static_domain(e->pfn + e->count - 1) != s)
 			fail("extent spans static and other memory", e->pfn, e->count);
-		if (s >= 0 && (!(e->flags & PG_STATIC) || e->owner != s || e->state == PG_UNUSABLE))
-			fail("static page lost its slot", e->pfn, e->owner);
+		if (s >= 0 &&
+		    (!(e->flags & PG_STATIC) || e->owner != s + 1 || e->state == PG_UNUSABLE))
+			fail("static page lost its domain", e->pfn, e->owner);
 		if (s < 0 && (e->flags & PG_STATIC))
 			fail("non-static page marked static", e->pfn, 0);
-		if (e->state == PG_INUSE && e->owner < NDOM)
-			owned[e->owner] += e->count;
+		if (e->state == PG_INUSE && e->owner >= 1 && e->owner <= NDOM)
+			owned[e->owner - 1] += e->count;
 		if (e->state == PG_FREE && e->flags == PG_HEAP)
 			free_heap += e->count;
 	}
@@ -153,7 +154,7 @@ static void check(void)
 			for (uint64_t p = PFN(r[k].pa); p < PFN(r[k].pa + r[k].size);) {
 				struct page_state ps;
 				if (!pgstate_get(&mm.ps, p, &ps) || ps.state != PG_INUSE ||
-				    ps.owner != d)
+				    ps.owner != d + 1)
 					fail("stage-2 maps a page the domain does not own", d, p);
 				p = ps.pfn + ps.count;
 			}
@@ -179,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mm_init(&mm, &plan))
 		fail("mm_init", 0, 0);
 	for (unsigned int d = 0; d < NDOM; d++)
-		if (dommem_create(&dm[d], &mm, &plan.domains[d], d))
+		if (dommem_create(&dm[d], &mm, &plan.domains[d], d + 1))
 			fail("initial create", d, 0);
 	check();
 	for (size_t off = 0; off + 8 <= size; off += 8) {
@@ -195,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			arg = ipa_init((uint64_t)raw << (b[6] & 15));
 		switch (op) {
 		case 0:
-			dommem_create(&dm[d], &mm, &plan.domains[d], d);
+			dommem_create(&dm[d], &mm, &plan.domains[d], d + 1);
 			break;
 		case 1:
 			dommem_destroy(&dm[d]);
@@ -272,8 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check();
 	for (unsigned int d = 0; d < 2; d++)
-		if (staticmem_reserve_pages(&mm.ps, d) != PFN(1536 * KiB))
+		if (staticmem_reserve_pages(&mm.ps, d + 1) != PFN(1536 * KiB))
 			fail("reserve not whole after destroy", d,
-			     staticmem_reserve_pages(&mm.ps, d));
+			     staticmem_reserve_pages(&mm.ps, d + 1));
 	return 0;
 }

@@ -44,11 +44,11 @@ static size_t s2ranges(const struct domain_mem *d, struct s2w_range *out, size_t
 	return n;
 }
 
-static uint64_t owned_pages(uint16_t slot)
+static uint64_t owned_pages(uint16_t domid)
 {
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < mm.ps.nr; i++)
-		if (mm.ps.ext[i].state == PG_INUSE && mm.ps.ext[i].owner == slot)
+		if (mm.ps.ext[i].state == PG_INUSE && mm.ps.ext[i].owner == domid)
 			n += mm.ps.ext[i].count;
 	return n;
 }
@@ -56,7 +56,7 @@ static uint64_t owned_pages(uint16_t slot)
 TEST(dommem_static_direct_map_maps_banks_at_host_addresses)
 {
 	setup();
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
 	struct s2w_range r[8];
 	CHECK_EQ(s2ranges(&dm[0], r, 8), 2);
 	CHECK_EQ(r[0].ipa, BASE + 64 * MiB);
@@ -67,8 +67,8 @@ TEST(dommem_static_direct_map_maps_banks_at_host_addresses)
 	CHECK_EQ(r[1].pa, BASE + 96 * MiB);
 	CHECK_EQ(r[1].size, 8 * MiB);
 	CHECK_EQ(dm[0].tot_pages, PFN(24 * MiB));
-	CHECK_EQ(owned_pages(0), PFN(24 * MiB));
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), 0);
+	CHECK_EQ(owned_pages(1), PFN(24 * MiB));
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), 0);
 	struct page_state st;
 	CHECK(pgstate_get(&mm.ps, PFN(BASE + 100 * MiB), &st));
 	CHECK_EQ(st.flags, PG_STATIC); /* scrubbed */
@@ -78,7 +78,7 @@ TEST(dommem_static_direct_map_maps_banks_at_host_addresses)
 TEST(dommem_static_packs_banks_at_guest_ram0)
 {
 	setup();
-	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 1), 0);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
 	struct s2w_range r[8];
 	CHECK_EQ(s2ranges(&dm[1], r, 8), 2);
 	CHECK_EQ(r[0].ipa, GUEST_RAM0_BASE);
@@ -98,7 +98,7 @@ TEST(dommem_heap_domain_gets_zeroed_buddy_pages_at_guest_ram0)
 	memset(arch_phys_to_virt(pa_init(p << PAGE_SHIFT)), 0xee, 32 * MiB);
 	CHECK_EQ(mm_free_pages(&mm, pa_init(p << PAGE_SHIFT), 13), 0);
 	uint64_t before = mm.buddy.free_pages;
-	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 2), 0);
+	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 3), 0);
 	struct s2w_range r[64];
 	size_t n = s2ranges(&dm[2], r, 64);
 	uint64_t ipa = GUEST_RAM0_BASE;
@@ -108,7 +108,7 @@ TEST(dommem_heap_domain_gets_zeroed_buddy_pages_at_guest_ram0)
 		for (uint64_t a = r[i].pa; a < r[i].pa + r[i].size; a += PAGE_SIZE) {
 			struct page_state st;
 			CHECK(pgstate_get(&mm.ps, PFN(a), &st));
-			CHECK_EQ(st.owner, 2);
+			CHECK_EQ(st.owner, 3);
 			CHECK_EQ(st.flags, PG_HEAP);
 			const uint8_t *m = arch_phys_to_virt(pa_init(a));
 			CHECK(m[0] == 0 && m[PAGE_SIZE - 1] == 0);
@@ -119,26 +119,26 @@ TEST(dommem_heap_domain_gets_zeroed_buddy_pages_at_guest_ram0)
 	CHECK_EQ(before - mm.buddy.free_pages, PFN(16 * MiB) + dm[2].p2m.table_pages);
 	dommem_destroy(&dm[2]);
 	CHECK_EQ(mm.buddy.free_pages, before);
-	CHECK_EQ(owned_pages(2), 0);
+	CHECK_EQ(owned_pages(3), 0);
 }
 
-TEST(q11_destroy_returns_static_pages_to_the_slot_reserve)
+TEST(q11_destroy_returns_static_pages_to_the_domain_reserve)
 {
 	setup();
 	uint64_t buddy = mm.buddy.free_pages;
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
 	CHECK(mm.buddy.free_pages < buddy); /* stage-2 tables */
 	uint64_t flushes = host_tlb_flushes;
 	dommem_destroy(&dm[0]);
 	CHECK(host_tlb_flushes > flushes);
 	CHECK_EQ(mm.buddy.free_pages, buddy); /* tables back; no static page added */
-	CHECK_EQ(owned_pages(0), 0);
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), PFN(24 * MiB));
+	CHECK_EQ(owned_pages(1), 0);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), PFN(24 * MiB));
 	struct page_state st;
 	CHECK(pgstate_get(&mm.ps, PFN(BASE + 64 * MiB), &st));
 	CHECK_EQ(st.state, PG_FREE);
 	CHECK_EQ(st.flags, PG_STATIC | PG_NEEDS_SCRUB);
-	CHECK_EQ(st.owner, 0);
+	CHECK_EQ(st.owner, 1);
 	CHECK(!dm[0].live);
 	dommem_destroy(&dm[0]); /* twice is harmless */
 	CHECK(pgstate_check(&mm.ps));
@@ -147,7 +147,7 @@ TEST(q11_destroy_returns_static_pages_to_the_slot_reserve)
 TEST(q12_recreate_gets_the_same_pages_zeroed)
 {
 	setup();
-	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 1), 0);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
 	struct s2w_range a[8], b[8];
 	size_t na = s2ranges(&dm[1], a, 8);
 	uint8_t *m = arch_phys_to_virt(pa_init(BASE + 128 * MiB));
@@ -169,40 +169,40 @@ TEST(q4_create_rolls_back_when_a_static_page_is_not_free)
 	st.refcount = 1;
 	CHECK_EQ(pgstate_set(&mm.ps, PFN(BASE + 100 * MiB), 1, &st, 0, false), 0);
 	uint64_t buddy = mm.buddy.free_pages;
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), -HV_EBUSY);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), -HV_EBUSY);
 	CHECK(!dm[0].live);
-	CHECK_EQ(owned_pages(0), 0);
+	CHECK_EQ(owned_pages(1), 0);
 	CHECK_EQ(mm.buddy.free_pages, buddy);
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), PFN(24 * MiB));
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), PFN(24 * MiB));
 	/* A heap domain larger than the heap: ENOMEM, all given back. */
 	plan.domains[2].memory_kib = 512 * 1024;
-	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 2), -HV_ENOMEM);
+	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 3), -HV_ENOMEM);
 	CHECK_EQ(mm.buddy.free_pages, buddy);
-	CHECK_EQ(owned_pages(2), 0);
+	CHECK_EQ(owned_pages(3), 0);
 	CHECK(pgstate_check(&mm.ps));
 }
 
-TEST(dommem_refuses_a_second_incarnation_on_a_live_slot)
+TEST(dommem_refuses_a_second_incarnation_of_a_live_domain)
 {
 	setup();
-	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 2), 0);
+	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 3), 0);
 	static struct domain_mem other;
-	CHECK_EQ(dommem_create(&other, &mm, &plan.domains[2], 2), -HV_EBUSY);
-	CHECK_EQ(owned_pages(2), PFN(16 * MiB));
-	CHECK_EQ(dommem_create(&other, &mm, &plan.domains[0], 0), 0);
+	CHECK_EQ(dommem_create(&other, &mm, &plan.domains[2], 3), -HV_EBUSY);
+	CHECK_EQ(owned_pages(3), PFN(16 * MiB));
+	CHECK_EQ(dommem_create(&other, &mm, &plan.domains[0], 1), 0);
 }
 
 TEST(q3_the_reserve_outlives_the_domain_structure)
 {
 	setup();
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
 	dommem_destroy(&dm[0]);
 	memset(&dm[0], 0, sizeof(dm[0])); /* the domain structure is gone */
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), PFN(24 * MiB));
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), PFN(8 * MiB));
-	/* Another slot cannot take them; the right one can. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 1, PFN(BASE + 64 * MiB), 1, true), -HV_EPERM);
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), PFN(24 * MiB));
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 2), PFN(8 * MiB));
+	/* Another domain cannot take them; the right one can. */
+	CHECK_EQ(staticmem_acquire(&mm.ps, 2, PFN(BASE + 64 * MiB), 1, true), -HV_EPERM);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
 }
 
 TEST(q5_static_heap_feeds_tables_and_heap_domains)
@@ -216,8 +216,8 @@ TEST(q5_static_heap_feeds_tables_and_heap_domains)
 	fx_bank(d1, BASE + 64 * MiB, 16 * MiB);
 	fx_domain(&plan, "domU2", 8 * 1024, false);
 	CHECK_EQ(mm_init(&mm, &plan), 0);
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
-	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 1), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
 	/* Every heap page in use (tables of both, RAM of domU2) is in the static heap. */
 	for (uint32_t i = 0; i < mm.ps.nr; i++) {
 		const struct page_state *e = &mm.ps.ext[i];
@@ -226,20 +226,20 @@ TEST(q5_static_heap_feeds_tables_and_heap_domains)
 			CHECK(e->pfn + e->count <= PFN(BASE + 224 * MiB));
 		}
 	}
-	CHECK_EQ(owned_pages(1), PFN(8 * MiB));
+	CHECK_EQ(owned_pages(2), PFN(8 * MiB));
 }
 
 TEST(q13_static_domains_get_the_same_pages_every_boot)
 {
 	struct s2w_range a[8], b[8];
 	setup();
-	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 1), 0);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
 	size_t na = s2ranges(&dm[1], a, 8);
 	/* A "reboot" with other domains started first. */
 	setup();
-	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 2), 0);
-	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 0), 0);
-	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 1), 0);
+	CHECK_EQ(dommem_create(&dm[2], &mm, &plan.domains[2], 3), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
 	CHECK_EQ(s2ranges(&dm[1], b, 8), na);
 	CHECK(memcmp(a, b, na * sizeof(a[0])) == 0);
 }
@@ -249,10 +249,10 @@ int main(void)
 	RUN(dommem_static_direct_map_maps_banks_at_host_addresses);
 	RUN(dommem_static_packs_banks_at_guest_ram0);
 	RUN(dommem_heap_domain_gets_zeroed_buddy_pages_at_guest_ram0);
-	RUN(q11_destroy_returns_static_pages_to_the_slot_reserve);
+	RUN(q11_destroy_returns_static_pages_to_the_domain_reserve);
 	RUN(q12_recreate_gets_the_same_pages_zeroed);
 	RUN(q4_create_rolls_back_when_a_static_page_is_not_free);
-	RUN(dommem_refuses_a_second_incarnation_on_a_live_slot);
+	RUN(dommem_refuses_a_second_incarnation_of_a_live_domain);
 	RUN(q3_the_reserve_outlives_the_domain_structure);
 	RUN(q5_static_heap_feeds_tables_and_heap_domains);
 	RUN(q13_static_domains_get_the_same_pages_every_boot);

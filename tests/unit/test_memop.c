@@ -31,7 +31,7 @@ static void setup(void)
 	memset(dm, 0, sizeof(dm));
 	CHECK_EQ(mm_init(&mm, &plan), 0);
 	for (unsigned int i = 0; i < 3; i++)
-		CHECK_EQ(dommem_create(&dm[i], &mm, &plan.domains[i], i), 0);
+		CHECK_EQ(dommem_create(&dm[i], &mm, &plan.domains[i], i + 1), 0);
 }
 
 /* Guest addresses of the argument and the frame list: each domain's first pages. */
@@ -109,9 +109,9 @@ TEST(q8_balloon_out_static_goes_to_reserve)
 		CHECK(pgstate_get(&mm.ps, g[i], &st));
 		CHECK_EQ(st.state, PG_FREE);
 		CHECK_EQ(st.flags, PG_STATIC | PG_NEEDS_SCRUB);
-		CHECK_EQ(st.owner, 0);
+		CHECK_EQ(st.owner, 1);
 	}
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), 4);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), 4);
 	CHECK_EQ(dm[0].tot_pages, PFN(16 * MiB) - 4);
 	CHECK(no_static_in_buddy());
 	CHECK_EQ(reservation_value(&dm[0], XENMEM_current_reservation, DOMID_SELF),
@@ -120,7 +120,7 @@ TEST(q8_balloon_out_static_goes_to_reserve)
 	/* remove_from_physmap takes the same path. */
 	CHECK_EQ(remove_gpfn(&dm[0], PFN(D1) + 7, DOMID_SELF), 0);
 	CHECK_EQ(remove_gpfn(&dm[0], PFN(D1) + 7, DOMID_SELF), -HV_ENOENT);
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), 5);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), 5);
 	CHECK(pgstate_check(&mm.ps));
 }
 
@@ -280,7 +280,7 @@ TEST(q7_guest_cannot_reach_other_domains_memory)
 	CHECK_EQ(reservation(&dm[1], XENMEM_populate_physmap, gd2, 2, 0, 0, DOMID_SELF), 0);
 	/* Nor can the heap domain. */
 	CHECK_EQ(reservation(&dm[2], XENMEM_decrease_reservation, &gd2[1], 1, 0, 0, DOMID_SELF), 0);
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), 1);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), 1);
 	CHECK_EQ(dm[1].tot_pages, PFN(8 * MiB));
 	CHECK_EQ(dm[2].tot_pages, PFN(8 * MiB));
 }

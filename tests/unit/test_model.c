@@ -191,7 +191,7 @@ static void learn_heap_pages(unsigned int d)
 
 static void op_create(unsigned int d)
 {
-	int rc = dommem_create(&dm[d], &mm, &plan.domains[d], d);
+	int rc = dommem_create(&dm[d], &mm, &plan.domains[d], d + 1);
 	if (live[d]) {
 		EXPECT(rc == -HV_EBUSY, "second create of %u: %d", d, rc);
 		return;
@@ -437,11 +437,11 @@ static void check_all(void)
 			bool ok;
 			switch (y->kind) {
 			case M_OWNED:
-				ok = x->state == PG_INUSE && x->owner == y->slot &&
+				ok = x->state == PG_INUSE && x->owner == y->slot + 1 &&
 				     x->refcount == 1 && !!(x->flags & PG_STATIC) == y->is_static;
 				break;
 			case M_RESERVE:
-				ok = x->state == PG_FREE && x->owner == y->slot &&
+				ok = x->state == PG_FREE && x->owner == y->slot + 1 &&
 				     (x->flags & ~PG_NEEDS_SCRUB) == PG_STATIC;
 				break;
 			case M_HVTEST:
@@ -577,7 +577,7 @@ static bool run_sequence(uint64_t seed)
 	if (!failure[0]) {
 		check_all();
 		for (unsigned int d = 0; d < 2; d++)
-			EXPECT(staticmem_reserve_pages(&mm.ps, d) == PFN(1536 * KiB),
+			EXPECT(staticmem_reserve_pages(&mm.ps, d + 1) == PFN(1536 * KiB),
 			       "reserve of %u not whole after destroy", d);
 		if (failure[0])
 			printf("  seed %llu teardown: %s\n", (unsigned long long)seed, failure);

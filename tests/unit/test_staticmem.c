@@ -45,7 +45,7 @@ TEST(q1_static_memory_is_carved_before_the_boot_allocator)
 	/* Static, image, DTB and module are not heap; the table is not in them. */
 	CHECK_EQ(at(BASE + 16 * MiB).flags, PG_STATIC | PG_NEEDS_SCRUB);
 	CHECK_EQ(at(BASE + 16 * MiB).state, PG_FREE);
-	CHECK_EQ(at(BASE + 16 * MiB).owner, 0);
+	CHECK_EQ(at(BASE + 16 * MiB).owner, 1);
 	CHECK_EQ(at(BASE + 2 * MiB).state, PG_UNUSABLE);
 	CHECK_EQ(at(BASE + 8 * MiB + 0x1000).state, PG_UNUSABLE);
 	CHECK_EQ(at(BASE + 43 * MiB).state, PG_UNUSABLE); /* module's last partial page */
@@ -135,19 +135,19 @@ static bool table_equal(const struct page_state *copy, uint32_t n)
 	return n == mm.ps.nr && memcmp(copy, mm.ps.ext, n * sizeof(*copy)) == 0;
 }
 
-TEST(q2_marker_routes_the_free_and_the_slot_names_the_owner)
+TEST(q2_marker_routes_the_free_and_the_owner_names_the_domain)
 {
 	two_domains();
 	CHECK_EQ(mm_init(&mm, &plan), 0);
 	uint64_t p = PFN(BASE + 24 * MiB), buddy = mm.buddy.free_pages;
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, p, 16, true), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, p, 16, true), 0);
 	/* The free path is not told where the pages came from: the marker decides. */
-	CHECK_EQ(mm_release(&mm, 0, p, 16, false), 0);
+	CHECK_EQ(mm_release(&mm, 1, p, 16, false), 0);
 	CHECK_EQ(mm.buddy.free_pages, buddy);
 	CHECK_EQ(at(BASE + 24 * MiB).flags & PG_STATIC, PG_STATIC);
-	/* The marker alone does not say whose: the slot does. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 1, p, 16, true), -HV_EPERM);
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, p, 16, true), 0);
+	/* The marker alone does not say whose: the owner (domain id) does. */
+	CHECK_EQ(staticmem_acquire(&mm.ps, 2, p, 16, true), -HV_EPERM);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, p, 16, true), 0);
 }
 
 TEST(q4_acquire_checks_every_page_and_changes_nothing_on_failure)
@@ -158,12 +158,12 @@ TEST(q4_acquire_checks_every_page_and_changes_nothing_on_failure)
 	uint32_t n = mm.ps.nr;
 	memcpy(copy, mm.ps.ext, n * sizeof(*copy));
 	uint64_t b0 = PFN(BASE + 16 * MiB), cnt = PFN(4 * MiB);
-	/* Another slot's memory. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), -HV_EPERM);
+	/* Another domain's memory. */
+	CHECK_EQ(staticmem_acquire(&mm.ps, 2, b0, cnt, true), -HV_EPERM);
 	/* A range that runs into the heap (not static). */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0 + cnt - 1, 2, true), -HV_EPERM);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0 + cnt - 1, 2, true), -HV_EPERM);
 	/* Not RAM. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, PFN(BASE + 64 * MiB), 1, true), -HV_EINVAL);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, PFN(BASE + 64 * MiB), 1, true), -HV_EINVAL);
 	CHECK(table_equal(copy, n));
 
 	/* A referenced page in the middle. */
@@ -172,18 +172,18 @@ TEST(q4_acquire_checks_every_page_and_changes_nothing_on_failure)
 	CHECK_EQ(pgstate_set(&mm.ps, PFN(BASE + 18 * MiB), 1, &st, 0, false), 0);
 	memcpy(copy, mm.ps.ext, mm.ps.nr * sizeof(*copy));
 	n = mm.ps.nr;
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, true), -HV_EBUSY);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), -HV_EBUSY);
 	CHECK(table_equal(copy, n));
 	st.refcount = 0;
 	st.flags |= 0x80; /* an unknown flag */
 	CHECK_EQ(pgstate_set(&mm.ps, PFN(BASE + 18 * MiB), 1, &st, 0, false), 0);
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, true), -HV_EINVAL);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), -HV_EINVAL);
 	st.flags = PG_STATIC;
 	CHECK_EQ(pgstate_set(&mm.ps, PFN(BASE + 18 * MiB), 1, &st, 0, false), 0);
 
 	/* In use already: the second acquire fails. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, true), 0);
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, 1, true), -HV_EBUSY);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, 1, true), -HV_EBUSY);
 	CHECK(pgstate_check(&mm.ps));
 }
 
@@ -192,20 +192,20 @@ TEST(q8_release_sends_static_to_reserve_and_heap_to_buddy)
 	two_domains();
 	CHECK_EQ(mm_init(&mm, &plan), 0);
 	uint64_t b0 = PFN(BASE + 16 * MiB), cnt = PFN(4 * MiB);
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, true), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), 0);
 	uint64_t buddy_before = mm.buddy.free_pages;
-	uint64_t resv_before = staticmem_reserve_pages(&mm.ps, 0);
-	CHECK_EQ(mm_release(&mm, 0, b0 + 10, 5, false), 0);
+	uint64_t resv_before = staticmem_reserve_pages(&mm.ps, 1);
+	CHECK_EQ(mm_release(&mm, 1, b0 + 10, 5, false), 0);
 	CHECK_EQ(mm.buddy.free_pages, buddy_before);
-	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 0), resv_before + 5);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 1), resv_before + 5);
 	struct page_state st;
 	CHECK(pgstate_get(&mm.ps, b0 + 12, &st));
 	CHECK_EQ(st.state, PG_FREE);
 	CHECK_EQ(st.flags, PG_STATIC | PG_NEEDS_SCRUB);
-	CHECK_EQ(st.owner, 0);
+	CHECK_EQ(st.owner, 1);
 	/* Releasing again, or for another owner, is refused. */
-	CHECK_EQ(mm_release(&mm, 0, b0 + 10, 1, false), -HV_EINVAL);
-	CHECK_EQ(mm_release(&mm, 1, b0 + 20, 1, false), -HV_EINVAL);
+	CHECK_EQ(mm_release(&mm, 1, b0 + 10, 1, false), -HV_EINVAL);
+	CHECK_EQ(mm_release(&mm, 2, b0 + 20, 1, false), -HV_EINVAL);
 	/* A heap page of domain 1: scrubbed, then to the buddy. */
 	uint64_t h;
 	CHECK_EQ(mm_alloc_guest_pages(&mm, 1, 2, &h), 0);
@@ -226,12 +226,12 @@ TEST(q12_reacquired_static_pages_are_zero)
 	uint64_t b0 = PFN(BASE + 24 * MiB), cnt = PFN(4 * MiB);
 	uint8_t *m = arch_phys_to_virt(pa_init(b0 << PAGE_SHIFT));
 	memset(m, 0x5a, 4 * MiB); /* left over from the last boot */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, true), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, true), 0);
 	CHECK(m[0] == 0 && m[4 * MiB - 1] == 0);
 	memset(m, 0x77, 4 * MiB); /* the guest's secrets */
-	CHECK_EQ(mm_release(&mm, 0, b0, cnt, false), 0);
+	CHECK_EQ(mm_release(&mm, 1, b0, cnt, false), 0);
 	/* Deferred: acquire without scrub keeps the mark; scrub clears it. */
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, cnt, false), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, cnt, false), 0);
 	CHECK_EQ(at(BASE + 24 * MiB).flags, PG_STATIC | PG_NEEDS_SCRUB);
 	CHECK_EQ(staticmem_scrub(&mm.ps, b0, cnt), 0);
 	CHECK_EQ(at(BASE + 24 * MiB).flags, PG_STATIC);
@@ -239,20 +239,20 @@ TEST(q12_reacquired_static_pages_are_zero)
 	CHECK(pgstate_check(&mm.ps));
 }
 
-TEST(staticmem_find_free_spans_extents_of_one_slot)
+TEST(staticmem_find_free_spans_extents_of_one_domain)
 {
 	two_domains();
 	CHECK_EQ(mm_init(&mm, &plan), 0);
 	uint64_t b0 = PFN(BASE + 16 * MiB), p;
-	CHECK_EQ(staticmem_acquire(&mm.ps, 0, b0, 512, false), 0);
+	CHECK_EQ(staticmem_acquire(&mm.ps, 1, b0, 512, false), 0);
 	CHECK_EQ(staticmem_scrub(&mm.ps, b0 + 3, 2), 0);
 	CHECK_EQ(staticmem_scrub(&mm.ps, PFN(BASE + 25 * MiB), 7), 0); /* splits the extent */
-	CHECK(staticmem_find_free(&mm.ps, 0, 1024, &p));               /* the second bank, whole */
+	CHECK(staticmem_find_free(&mm.ps, 1, 1024, &p));               /* the second bank, whole */
 	CHECK_EQ(p, PFN(BASE + 24 * MiB));
-	CHECK(!staticmem_find_free(&mm.ps, 0, 1025, &p));
-	CHECK(!staticmem_find_free(&mm.ps, 1, 1, &p));
-	CHECK_EQ(mm_release(&mm, 0, b0 + 100, 2, false), 0);
-	CHECK(staticmem_find_free(&mm.ps, 0, 2, &p));
+	CHECK(!staticmem_find_free(&mm.ps, 1, 1025, &p));
+	CHECK(!staticmem_find_free(&mm.ps, 2, 1, &p));
+	CHECK_EQ(mm_release(&mm, 1, b0 + 100, 2, false), 0);
+	CHECK(staticmem_find_free(&mm.ps, 1, 2, &p));
 	CHECK_EQ(p, b0 + 100);
 }
 
@@ -274,11 +274,11 @@ int main(void)
 	RUN(q1_static_memory_is_carved_before_the_boot_allocator);
 	RUN(mm_init_refuses_static_memory_claimed_twice_or_overlapping);
 	RUN(q6_static_heap_alone_feeds_the_heap);
-	RUN(q2_marker_routes_the_free_and_the_slot_names_the_owner);
+	RUN(q2_marker_routes_the_free_and_the_owner_names_the_domain);
 	RUN(q4_acquire_checks_every_page_and_changes_nothing_on_failure);
 	RUN(q8_release_sends_static_to_reserve_and_heap_to_buddy);
 	RUN(q12_reacquired_static_pages_are_zero);
-	RUN(staticmem_find_free_spans_extents_of_one_slot);
+	RUN(staticmem_find_free_spans_extents_of_one_domain);
 	RUN(metadata_is_at_most_64_kib_per_gib_of_static_memory);
 	return tl_finish();
 }
