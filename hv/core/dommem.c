@@ -308,6 +308,14 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 	} else if (!in_guest_ram(gfn, count)) {
 		return -HV_EINVAL;
 	}
+	/*
+	 * What the domain may still take is checked before the per-frame scan
+	 * below: an order-18 request by a domain with no such reserve must
+	 * cost O(extents), not 2^18 lookups.
+	 */
+	if (cfg->is_static ? staticmem_reserve_pages(&dm->mm->ps, dm->domid) < count
+	                   : dm->tot_pages + count > dm->max_pages)
+		return -HV_ENOMEM;
 	for (uint64_t i = 0; i < count; i++) {
 		pa_t pa;
 		if (p2m_lookup(&dm->p2m, ipa_init((gfn + i) << PAGE_SHIFT), &pa, NULL))
@@ -326,8 +334,6 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 		    staticmem_find_free(&dm->mm->ps, dm->domid, count, &pfn))
 			rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, count, true);
 	} else {
-		if (dm->tot_pages + count > dm->max_pages)
-			return -HV_ENOMEM;
 		rc = mm_alloc_guest_pages(dm->mm, dm->domid, order, &pfn);
 	}
 	if (rc)

@@ -248,6 +248,24 @@ TEST(memop_bad_arguments_change_nothing)
 	CHECK_EQ(dm[0].tot_pages, PFN(16 * MiB));
 }
 
+/*
+ * A huge populate is refused by the reserve check before any per-frame
+ * work: the range is all mapped but one frame, so a scan would find
+ * -HV_EEXIST; the reserve (one page) is checked first.
+ */
+TEST(populate_checks_the_reserve_before_scanning_frames)
+{
+	setup();
+	uint64_t g = PFN(GUEST_RAM0_BASE) + 100, pfn;
+	CHECK_EQ(reservation(&dm[1], XENMEM_decrease_reservation, &g, 1, 0, 0, DOMID_SELF), 1);
+	CHECK_EQ(staticmem_reserve_pages(&mm.ps, 2), 1);
+	CHECK_EQ(dommem_populate(&dm[1], PFN(GUEST_RAM0_BASE), 11), -HV_ENOMEM);
+	CHECK_EQ(dommem_populate(&dm[2], PFN(GUEST_RAM0_BASE), 18), -HV_ENOMEM); /* heap, at max */
+	CHECK(!mapped(&dm[1], g, &pfn));
+	CHECK_EQ(dommem_populate(&dm[1], g, 0), 0); /* the one page it may take */
+	CHECK(mapped(&dm[1], g, &pfn));
+}
+
 TEST(memop_stops_at_the_first_failing_extent)
 {
 	setup();
@@ -309,6 +327,7 @@ int main(void)
 	RUN(memop_heap_domain_balloons_through_the_buddy);
 	RUN(memop_bad_arguments_change_nothing);
 	RUN(memop_stops_at_the_first_failing_extent);
+	RUN(populate_checks_the_reserve_before_scanning_frames);
 	RUN(q7_guest_cannot_reach_other_domains_memory);
 	RUN(q10_a_referenced_page_cannot_be_ballooned_out);
 	return tl_finish();
