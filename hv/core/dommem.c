@@ -5,6 +5,9 @@
 #include "errno.h"
 #include "staticmem.h"
 
+/* Frames of a populate above which the reserve is checked before the scan. */
+#define POPULATE_SCAN_CHECKED 64
+
 /* Page-state room kept back for stage-2 table frees during an unmap. */
 #define UNMAP_ROOM_MARGIN 4
 
@@ -76,7 +79,7 @@ static bool domid_busy(const struct pgstate *ps, uint16_t domid)
  * mapped and so never seen. The one acquire -> map -> roll back step of
  * creation and of balloon-in (dommem_populate).
  */
-static int map_taken(struct domain_mem *dm, uint64_t gfn, uint64_t pfn, uint64_t count)
+static inline int map_taken(struct domain_mem *dm, uint64_t gfn, uint64_t pfn, uint64_t count)
 {
 	int rc = p2m_map_range(&dm->p2m, ipa_init(gfn << PAGE_SHIFT), pa_init(pfn << PAGE_SHIFT),
 	                       count * PAGE_SIZE, P2M_RAM_RW);
@@ -99,15 +102,11 @@ static int create_static(struct domain_mem *dm, bool scrub)
 	const struct plan_domain *cfg = dm->cfg;
 	int rc = 0;
 
-	for (unsigned int i = 0; i < cfg->nr_banks; i++) {
-		const struct plan_bank *b = &cfg->banks[i];
-		if (!is_aligned(pa_addr(b->pa) | ipa_addr(b->ipa) | b->size, PAGE_SIZE) ||
-		    b->size == 0)
-			return -HV_EINVAL;
-	}
 	for (unsigned int i = 0; i < cfg->nr_banks && rc == 0; i++) {
 		const struct plan_bank *b = &cfg->banks[i];
 		uint64_t pfn = pa_addr(b->pa) >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
+		if (!is_aligned(pa_addr(b->pa) | ipa_addr(b->ipa) | b->size, PAGE_SIZE) || n == 0)
+			return -HV_EINVAL;
 		rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, n, scrub);
 		if (rc == 0)
 			rc = map_taken(dm, ipa_addr(b->ipa) >> PAGE_SHIFT, pfn, n);
@@ -310,11 +309,13 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 	}
 	/*
 	 * What the domain may still take is checked before the per-frame scan
-	 * below: an order-18 request by a domain with no such reserve must
-	 * cost O(extents), not 2^18 lookups.
+	 * below when that scan is long: an order-18 request by a domain with
+	 * no such reserve must cost O(extents), not 2^18 lookups. (A small
+	 * request fails as cheaply in the acquire below.)
 	 */
-	if (cfg->is_static ? staticmem_reserve_pages(&dm->mm->ps, dm->domid) < count
-	                   : dm->tot_pages + count > dm->max_pages)
+	if (count > POPULATE_SCAN_CHECKED &&
+	    (cfg->is_static ? staticmem_reserve_pages(&dm->mm->ps, dm->domid) < count
+	                    : dm->tot_pages + count > dm->max_pages))
 		return -HV_ENOMEM;
 	for (uint64_t i = 0; i < count; i++) {
 		pa_t pa;
@@ -334,6 +335,8 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 		    staticmem_find_free(&dm->mm->ps, dm->domid, count, &pfn))
 			rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, count, true);
 	} else {
+		if (dm->tot_pages + count > dm->max_pages)
+			return -HV_ENOMEM;
 		rc = mm_alloc_guest_pages(dm->mm, dm->domid, order, &pfn);
 	}
 	if (rc)
