@@ -5,12 +5,16 @@
  * CPU_ON, then ends the domain while vCPU 1 still runs: with
  * SYSTEM_OFF, or (bootargs "mode=fault") with a stage-2 fault. The
  * hypervisor must pull vCPU 1 out of the guest either way, or the
- * machine would never power off.
+ * machine would never power off. With "mode=race" vCPU 1 does not spin
+ * quietly but calls CPU_ON for vCPU 0 over and over, so that one of its
+ * calls waits for the hypervisor while vCPU 0's SYSTEM_OFF stops the
+ * domain: that request belongs to a life that is over and must not start
+ * vCPU 0 again (it would run on a torn-down stage 2).
  */
 #include "common/guest.h"
 
 static uint64_t stack1[1024] __attribute__((aligned(16)));
-static volatile uint64_t vcpu1_up, spins;
+static volatile uint64_t vcpu1_up, spins, race;
 
 void guest_main(void *dtb, uint64_t t0);
 
@@ -18,8 +22,12 @@ void secondary_main(void)
 {
 	console_write("smp: vcpu1 up\n", 14);
 	vcpu1_up = 1;
-	for (;;)
+	for (;;) {
+		if (race)
+			(void)psci(PSCI_CPU_ON_64, 0, (uint64_t)(uintptr_t)&guest_secondary_entry,
+			           0);
 		spins++;
+	}
 }
 
 static void check(bool cond, const char *name, int64_t got)
@@ -58,6 +66,7 @@ void guest_main(void *dtb, uint64_t t0)
 		console_write("FAIL smp: no device tree\n", 25);
 		return;
 	}
+	race = has(dt.bootargs, "mode=race");
 	int64_t r = psci(PSCI_CPU_ON_64, 1, (uint64_t)(uintptr_t)&guest_secondary_entry,
 	                 (uint64_t)(uintptr_t)&stack1[1024]);
 	check(r == PSCI_SUCCESS, "CPU_ON vCPU 1", r);
