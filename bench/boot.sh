@@ -80,10 +80,12 @@ bulkhead 1dom_2G_scrub 1 $((2048 * MiB)) ""
 echo "BENCH bulkhead_bin_size $(wc -c <"$HV") bytes"
 img=$(grep -a "^Bulkhead .* KiB)" "$B/1dom_256M.log" | sed 's/.*, \([0-9]*\) KiB).*/\1/')
 echo "BENCH bulkhead_image_with_bss $img KiB"
-heap=$(grep -a "bulkhead: heap:" "$B/1dom_2G.log" | sed 's/.*heap: \([0-9]*\) KiB page-state metadata, \([0-9]*\) KiB.*/\1 \2/')
+heap=$(grep -a "bulkhead: heap:" "$B/1dom_2G.log" |
+	sed 's/.*heap: \([0-9]*\) KiB page-state metadata, \([0-9]*\) KiB.* \([0-9]*\) KiB of it kept.*/\1 \2 \3/')
 set -- $heap
 echo "BENCH bulkhead_heap_use_1dom_2G $(($1 + $2)) KiB"
-echo "BENCH bulkhead_ram_kept_1dom_2G $((img + $1 + $2)) KiB"
+echo "BENCH bulkhead_p2m_budget_kept_1dom_2G ${3:-0} KiB"
+echo "BENCH bulkhead_ram_kept_1dom_2G $((img + $1 + $2 + ${3:-0})) KiB"
 
 # Xen 4.17, true dom0less, same guest.
 xen_deb() {

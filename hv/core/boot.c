@@ -141,10 +141,11 @@ int boot_run(const struct plan_input *in, uint64_t t_entry, struct plan *plan, s
 	unsigned int started = domain_start_all(plan, mm, scrub);
 	uint64_t t_end = arch_counter_read();
 	hv_printf("bulkhead: heap: %llu KiB page-state metadata, %llu KiB stage-2 tables, "
-	          "%llu KiB free\n",
+	          "%llu KiB free, %llu KiB of it kept for stage-2 budgets\n",
 	          (unsigned long long)(mm_metadata_bytes(mm) / KiB),
 	          (unsigned long long)(domain_table_pages() * PAGE_SIZE / KiB),
-	          (unsigned long long)(mm->buddy.free_pages * PAGE_SIZE / KiB));
+	          (unsigned long long)(mm->buddy.free_pages * PAGE_SIZE / KiB),
+	          (unsigned long long)(mm->reserved_pages * PAGE_SIZE / KiB));
 	hv_printf("bulkhead: %u of %u domain(s) started\n", started, plan->nr_domains);
 	/* Counter ticks: where boot time goes (bench/boot.sh, docs/BENCHMARKS.md). */
 	hv_printf("bulkhead: boot ticks: entry %llu, to plan %llu, plan %llu, to domains %llu, "

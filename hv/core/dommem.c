@@ -11,10 +11,20 @@
 /* Page-state room kept back for stage-2 table frees during an unmap. */
 #define UNMAP_ROOM_MARGIN 4
 
+/*
+ * Stage-2 tables are charged to the domain: once its budget is set (first
+ * creation), every table comes from what the heap promised it and no
+ * more than the budget is ever held.
+ */
 static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
 {
 	struct domain_mem *dm = ctx;
-	return mm_alloc_pages(dm->mm, order, pages);
+
+	if (!dm->table_limit)
+		return mm_alloc_pages(dm->mm, order, pages);
+	if (dm->p2m.table_pages + (1ull << order) > dm->table_limit)
+		return -HV_ENOMEM;
+	return mm_alloc_reserved_pages(dm->mm, order, pages);
 }
 
 static void table_free(void *ctx, pa_t pages, unsigned int order)
@@ -23,6 +33,23 @@ static void table_free(void *ctx, pa_t pages, unsigned int order)
 	/* Forced: freeing a table must not fail on a full page-state table. */
 	if (mm_release(dm->mm, PG_OWNER_HV, pa_addr(pages) >> PAGE_SHIFT, 1ull << order, true))
 		dm->table_leaks++;
+	else if (dm->table_limit)
+		mm_unreserve_return(dm->mm, 1ull << order); /* still the domain's */
+}
+
+/* First creation: the budget is what was built plus headroom, or the plan's. */
+static int set_table_budget(struct domain_mem *dm)
+{
+	uint64_t used = dm->p2m.table_pages;
+	uint64_t limit = dm->cfg->p2m_mem_mb ? (uint64_t)dm->cfg->p2m_mem_mb * (MiB / PAGE_SIZE)
+	                                     : used + DOMMEM_P2M_HEADROOM_PAGES;
+
+	if (limit < used) /* the plan's figure is below the initial stage 2 */
+		limit = used;
+	int rc = mm_reserve(dm->mm, limit - used);
+	if (rc == 0)
+		dm->table_limit = limit;
+	return rc;
 }
 
 static unsigned int ipa_bits_for(const struct plan_domain *cfg)
@@ -179,6 +206,8 @@ static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 	if (rc)
 		return rc;
 	rc = cfg->is_static ? create_static(dm, scrub) : create_heap(dm);
+	if (rc == 0 && !dm->table_limit)
+		rc = set_table_budget(dm);
 	if (rc) {
 		/* Roll back: no mapping, every page and table given back. */
 		p2m_destroy(&dm->p2m);

@@ -14,6 +14,13 @@
 #include "p2m.h"
 #include "plan.h"
 
+/*
+ * Stage-2 table pages a domain may add to its initial stage 2 by
+ * ballooning when xen,domain-p2m-mem-mb does not say: each lets it split
+ * one 2 MiB block (64 KiB in all).
+ */
+#define DOMMEM_P2M_HEADROOM_PAGES 16
+
 /* Guest-physical address size of every domain (covers GUEST_RAM1). */
 #define DOMMEM_MIN_IPA_BITS 40
 
@@ -31,6 +38,14 @@ struct domain_mem {
 	uint64_t tot_pages;   /* pages the domain holds (all mapped) */
 	uint64_t max_pages;   /* its configured size in pages */
 	uint64_t table_leaks; /* table pages that could not be freed (never expected) */
+	/*
+	 * Stage-2 table pages the domain may hold, 0 until its first creation
+	 * sets it (the initial stage 2, plus DOMMEM_P2M_HEADROOM_PAGES or up
+	 * to xen,domain-p2m-mem-mb). What it does not use is promised to it in
+	 * the heap (mm_reserve), for every later life: ballooning can only
+	 * spend its own budget, and a reboot always finds its tables.
+	 */
+	uint64_t table_limit;
 };
 
 /**

@@ -230,6 +230,7 @@ int mm_init(struct mm *mm, const struct plan *plan)
 	mm->plan = plan;
 	mm->error[0] = '\0';
 	mm->meta_pfn = mm->meta_pages = 0;
+	mm->reserved_pages = 0;
 	int rc = ram_banks(mm, pfn, count);
 	if (rc)
 		return rc;
@@ -301,13 +302,50 @@ int mm_init(struct mm *mm, const struct plan *plan)
 	return 0;
 }
 
-int mm_alloc_pages(struct mm *mm, unsigned int order, pa_t *pa)
+/* Heap pages an unbudgeted allocation of 2^@order may take. */
+static bool unpromised(const struct mm *mm, unsigned int order)
+{
+	return order <= BUDDY_MAX_ORDER &&
+	       mm->buddy.free_pages >= mm->reserved_pages + (1ull << order);
+}
+
+static int alloc_hv_pages(struct mm *mm, unsigned int order, pa_t *pa)
 {
 	uint64_t pfn;
 	int rc = buddy_alloc(&mm->buddy, order, PG_OWNER_HV, &pfn);
 	if (rc == 0)
 		*pa = pa_init(pfn << PAGE_SHIFT);
 	return rc;
+}
+
+int mm_alloc_pages(struct mm *mm, unsigned int order, pa_t *pa)
+{
+	if (!unpromised(mm, order))
+		return order > BUDDY_MAX_ORDER ? -HV_EINVAL : -HV_ENOMEM;
+	return alloc_hv_pages(mm, order, pa);
+}
+
+int mm_reserve(struct mm *mm, uint64_t pages)
+{
+	if (mm->buddy.free_pages < mm->reserved_pages + pages)
+		return -HV_ENOMEM;
+	mm->reserved_pages += pages;
+	return 0;
+}
+
+int mm_alloc_reserved_pages(struct mm *mm, unsigned int order, pa_t *pa)
+{
+	if (order > BUDDY_MAX_ORDER || mm->reserved_pages < (1ull << order))
+		return -HV_ENOMEM;
+	int rc = alloc_hv_pages(mm, order, pa);
+	if (rc == 0)
+		mm->reserved_pages -= 1ull << order;
+	return rc;
+}
+
+void mm_unreserve_return(struct mm *mm, uint64_t pages)
+{
+	mm->reserved_pages += pages;
 }
 
 int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order)
@@ -327,6 +365,8 @@ int mm_alloc_guest_pages(struct mm *mm, uint16_t domid, unsigned int order, uint
 {
 	if (domid == 0 || domid > PLAN_MAX_DOMAINS)
 		return -HV_EINVAL;
+	if (!unpromised(mm, order)) /* pages promised to stage-2 budgets stay */
+		return order > BUDDY_MAX_ORDER ? -HV_EINVAL : -HV_ENOMEM;
 	int rc = buddy_alloc(&mm->buddy, order, domid, pfn);
 	if (rc == 0) /* The buddy holds whatever its last user left. */
 		arch_scrub(pa_init(*pfn << PAGE_SHIFT), PAGE_SIZE << order);

@@ -33,7 +33,13 @@ struct mm {
 	struct bootalloc boot;
 	struct buddy buddy;
 	uint64_t meta_pfn, meta_pages; /* where the page-state table lives */
-	char error[PLAN_MESSAGE_MAX];  /* why mm_init() failed */
+	/*
+	 * Heap pages promised to domains for their stage-2 tables and not in
+	 * use (each domain's budget, see dommem): other allocations leave
+	 * them in the buddy, so a domain's tables can always be rebuilt.
+	 */
+	uint64_t reserved_pages;
+	char error[PLAN_MESSAGE_MAX]; /* why mm_init() failed */
 };
 
 /**
@@ -57,6 +63,22 @@ int mm_init(struct mm *mm, const struct plan *plan);
  * Return: 0 and *pa, -HV_EINVAL, -HV_ENOMEM.
  */
 int mm_alloc_pages(struct mm *mm, unsigned int order, pa_t *pa);
+
+/**
+ * mm_reserve() - promise @pages heap pages to a budget (mm_alloc_reserved_pages()).
+ * Return: 0, or -HV_ENOMEM when the heap cannot promise that many.
+ */
+int mm_reserve(struct mm *mm, uint64_t pages);
+
+/**
+ * mm_alloc_reserved_pages() - mm_alloc_pages() from what mm_reserve()
+ * promised; the caller accounts its budget. Give the pages back with
+ * mm_free_pages() and then mm_unreserve_return() to keep them promised.
+ */
+int mm_alloc_reserved_pages(struct mm *mm, unsigned int order, pa_t *pa);
+
+/** mm_unreserve_return() - freed pages of a budget are promised again. */
+void mm_unreserve_return(struct mm *mm, uint64_t pages);
 
 /** mm_free_pages() - give back what mm_alloc_pages() returned (via mm_release). */
 int mm_free_pages(struct mm *mm, pa_t pa, unsigned int order);

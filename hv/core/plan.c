@@ -1030,6 +1030,15 @@ static void read_domain(struct reader *r, int node, int chosen)
 
 	d->direct_map = has_prop(r->fdt, node, "direct-map");
 	d->vpl011 = has_prop(r->fdt, node, "vpl011");
+	p = fdt_getprop(r->fdt, node, "xen,domain-p2m-mem-mb", &len);
+	if (p && len != 4)
+		plan_error(plan, "%s: xen,domain-p2m-mem-mb has length %d, expected 4 (MiB)",
+		           d->node, len);
+	else if (p && (fdt32_ld(p) == 0 || fdt32_ld(p) > PLAN_MAX_P2M_MEM_MB))
+		plan_error(plan, "%s: xen,domain-p2m-mem-mb is %u, expected 1 to %u (MiB)", d->node,
+		           fdt32_ld(p), PLAN_MAX_P2M_MEM_MB);
+	else if (p)
+		d->p2m_mem_mb = fdt32_ld(p);
 	bool readable = read_static_mem(r, node, d, chosen);
 
 	if (d->direct_map && !d->is_static)

@@ -49,6 +49,8 @@
 /* Where QEMU virt puts the hypervisor image when nothing else is said. */
 #define PLAN_DEFAULT_HV_BASE 0x40200000ull
 #define PLAN_DEFAULT_HV_SIZE (2ull << 20)
+/* Largest xen,domain-p2m-mem-mb accepted (MiB): tables for 512 GiB mapped with pages. */
+#define PLAN_MAX_P2M_MEM_MB 1024u
 
 /**
  * A host-physical range: RAM, reserved memory, the heap, modules, the
@@ -141,6 +143,11 @@ struct plan_domain {
 	unsigned int nr_pt;
 	struct plan_pt_device pt[PLAN_MAX_PT_DEVICES];
 	unsigned int first_cpu; /* physical CPUs first_cpu..first_cpu+vcpus-1 */
+	/*
+	 * xen,domain-p2m-mem-mb: the most stage-2 table memory the domain may
+	 * make the hypervisor hold, in MiB; 0 when absent (dommem's default).
+	 */
+	uint32_t p2m_mem_mb;
 	/*
 	 * plan_build() placed the kernel, ramdisk and guest DT in the
 	 * domain's RAM with kimage_plan(), as the hypervisor will. False when

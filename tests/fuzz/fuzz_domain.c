@@ -135,7 +135,15 @@ static bool all_zero(uint64_t pa, uint64_t len)
 
 static void check(void)
 {
-	uint64_t owned[2] = {0};
+	uint64_t owned[2] = {0}, promised = 0;
+	for (unsigned int id = 1; id <= 2; id++) {
+		const struct domain_mem *m = &domain_by_id(id)->mem;
+		if (m->table_limit && m->p2m.table_pages > m->table_limit)
+			fail("domain holds more tables than its budget", id, m->p2m.table_pages);
+		promised += m->table_limit - (m->live ? m->p2m.table_pages : 0);
+	}
+	if (promised != vm_mm.reserved_pages)
+		fail("stage-2 budget accounting", promised, vm_mm.reserved_pages);
 	for (uint32_t i = 0; i < vm_mm.ps.nr; i++) {
 		const struct page_state *e = &vm_mm.ps.ext[i];
 		if (e->state == PG_INUSE && e->owner >= 1 && e->owner <= 2)

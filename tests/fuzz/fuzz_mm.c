@@ -103,6 +103,16 @@ static void check(void)
 {
 	if (!pgstate_check(&mm.ps))
 		fail("page-state table inconsistent", mm.ps.nr, 0);
+	/* Stage-2 budgets: what the heap keeps is exactly what they have not used. */
+	uint64_t promised = 0;
+	for (unsigned int d = 0; d < NDOM; d++) {
+		if (dm[d].table_limit && dm[d].p2m.table_pages > dm[d].table_limit)
+			fail("domain holds more tables than its budget", d, dm[d].p2m.table_pages);
+		if (dm[d].table_limit)
+			promised += dm[d].table_limit - (dm[d].live ? dm[d].p2m.table_pages : 0);
+	}
+	if (promised != mm.reserved_pages || mm.buddy.free_pages < mm.reserved_pages)
+		fail("stage-2 budget accounting", promised, mm.reserved_pages);
 	uint64_t owned[NDOM] = {0}, free_heap = 0, listed = 0;
 	for (uint32_t i = 0; i < mm.ps.nr; i++) {
 		const struct page_state *e = &mm.ps.ext[i];

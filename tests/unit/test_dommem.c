@@ -244,6 +244,83 @@ TEST(q13_static_domains_get_the_same_pages_every_boot)
 	CHECK(memcmp(a, b, na * sizeof(a[0])) == 0);
 }
 
+/* The pages every domain's budget still promises, from the domains' side. */
+static uint64_t promised(unsigned int n)
+{
+	uint64_t sum = 0;
+	for (unsigned int i = 0; i < n; i++)
+		sum += dm[i].table_limit - dm[i].p2m.table_pages;
+	return sum;
+}
+
+/*
+ * Stage-2 tables are charged to the domain (Xen's XSA-409 class): a guest
+ * that balloons out one page of every 2 MiB block makes the hypervisor
+ * split blocks, one table each, until its own budget is spent; then that
+ * domain alone gets -HV_ENOMEM. What the budget promised stays out of
+ * everybody else's reach, so the other domain's calls and this domain's
+ * reboot still find their tables.
+ */
+TEST(stage2_tables_are_charged_to_the_domain)
+{
+	fx_reset(&plan);
+	fx_ram(&plan, BASE, 256 * MiB);
+	struct plan_domain *d1 = fx_domain(&plan, "domU1", 0, true);
+	fx_bank(d1, BASE + 64 * MiB, 64 * MiB); /* 32 blocks of 2 MiB */
+	fx_domain(&plan, "domU2", 8 * 1024, false);
+	memset(dm, 0, sizeof(dm));
+	CHECK_EQ(mm_init(&mm, &plan), 0);
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
+	uint64_t initial = dm[0].p2m.table_pages;
+	CHECK_EQ(dm[0].table_limit, initial + DOMMEM_P2M_HEADROOM_PAGES);
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), 0);
+	CHECK_EQ(mm.reserved_pages, promised(2));
+
+	int rc = 0;
+	unsigned int splits = 0;
+	for (unsigned int k = 0; k < 32 && rc == 0; k++) {
+		rc = dommem_remove(&dm[0], PFN(BASE + 64 * MiB) + k * 512, 1);
+		splits += rc == 0;
+	}
+	CHECK_EQ(rc, -HV_ENOMEM);
+	CHECK_EQ(splits, DOMMEM_P2M_HEADROOM_PAGES);
+	CHECK_EQ(dm[0].p2m.table_pages, dm[0].table_limit);
+	pa_t pa;
+	CHECK(p2m_lookup(&dm[0].p2m, ipa_init(BASE + 64 * MiB + splits * 2 * MiB), &pa, NULL));
+	CHECK_EQ(mm.reserved_pages, promised(2));
+
+	/* The neighbour's own ballooning still has its whole budget. */
+	CHECK_EQ(dommem_remove(&dm[1], PFN(GUEST_RAM0_BASE) + 5, 1), 0);
+	CHECK_EQ(dommem_populate(&dm[1], PFN(GUEST_RAM0_BASE) + 5, 0), 0);
+	/* Nothing else may take promised pages, not even a heap domain's. */
+	uint64_t pfn;
+	while (mm_alloc_guest_pages(&mm, 2, 0, &pfn) == 0)
+		;
+	CHECK(mm.buddy.free_pages >= mm.reserved_pages);
+	/* The reboot rebuilds its stage 2 from its budget. */
+	CHECK_EQ(dommem_recreate(&dm[0]), 0);
+	CHECK_EQ(dm[0].p2m.table_pages, initial);
+	CHECK_EQ(dm[0].tot_pages, PFN(64 * MiB));
+	CHECK_EQ(mm.reserved_pages, promised(2));
+}
+
+/* xen,domain-p2m-mem-mb sets the budget (never below the initial stage 2). */
+TEST(p2m_mem_mb_sets_the_budget)
+{
+	setup();
+	plan.domains[0].p2m_mem_mb = 1;
+	CHECK_EQ(dommem_create(&dm[0], &mm, &plan.domains[0], 1), 0);
+	CHECK_EQ(dm[0].table_limit, MiB / PAGE_SIZE);
+	CHECK_EQ(mm.reserved_pages, MiB / PAGE_SIZE - dm[0].p2m.table_pages);
+	/* A budget the heap cannot promise fails the creation, nothing kept. */
+	plan.domains[1].p2m_mem_mb = 1024;
+	uint64_t free_before = mm.buddy.free_pages;
+	CHECK_EQ(dommem_create(&dm[1], &mm, &plan.domains[1], 2), -HV_ENOMEM);
+	CHECK(!dm[1].live);
+	CHECK_EQ(mm.buddy.free_pages, free_before);
+	CHECK_EQ(mm.reserved_pages, MiB / PAGE_SIZE - dm[0].p2m.table_pages);
+}
+
 int main(void)
 {
 	RUN(dommem_static_direct_map_maps_banks_at_host_addresses);
@@ -256,5 +333,7 @@ int main(void)
 	RUN(q3_the_reserve_outlives_the_domain_structure);
 	RUN(q5_static_heap_feeds_tables_and_heap_domains);
 	RUN(q13_static_domains_get_the_same_pages_every_boot);
+	RUN(stage2_tables_are_charged_to_the_domain);
+	RUN(p2m_mem_mb_sets_the_budget);
 	return tl_finish();
 }

@@ -91,6 +91,28 @@ static uint8_t *host_only_dtb(void)
 	return fdt;
 }
 
+/* xen,domain-p2m-mem-mb: read in MiB, bad values named with node and property. */
+TEST(p2m_mem_mb_is_read_and_checked)
+{
+#define P2M_DOMAIN(v)                                                                              \
+	"#address-cells = <1>; #size-cells = <1>;\n"                                               \
+	"domU1 { compatible = \"xen,domain\"; #address-cells = <1>; #size-cells = <1>;\n"          \
+	" cpus = <1>; memory = <0 0x40000>; xen,static-mem = <0x50000000 0x10000000>;\n"           \
+	" xen,domain-p2m-mem-mb = " v "; " KERNEL(0x4a000000) " };"
+	CHECK_EQ(build(P2M_DOMAIN("<8>")), 0);
+	CHECK_EQ(plan.domains[0].p2m_mem_mb, 8);
+	CHECK(build(P2M_DOMAIN("<0>")) != 0);
+	CHECK(has_message("/chosen/domU1: xen,domain-p2m-mem-mb is 0, expected 1 to 1024 (MiB)"));
+	CHECK(build(P2M_DOMAIN("<2048>")) != 0);
+	CHECK(
+	    has_message("/chosen/domU1: xen,domain-p2m-mem-mb is 2048, expected 1 to 1024 (MiB)"));
+	CHECK(build(P2M_DOMAIN("<0 8>")) != 0);
+	CHECK(has_message("/chosen/domU1: xen,domain-p2m-mem-mb has length 8, expected 4 (MiB)"));
+	if (plan.nr_errors == 0)
+		dump_messages();
+#undef P2M_DOMAIN
+}
+
 /* Each CPU's node is recorded, so its MPIDR is one property read away. */
 TEST(cpu_nodes_are_recorded)
 {
@@ -696,6 +718,7 @@ int main(void)
 {
 	RUN(host_facts_are_read);
 	RUN(cpu_nodes_are_recorded);
+	RUN(p2m_mem_mb_is_read_and_checked);
 	RUN(both_cell_conventions);
 	RUN(guest_banks_are_packed);
 	RUN(device_placement);
