@@ -270,7 +270,7 @@ int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 		prev = pfn;
 	}
 	/* Each run's release splits at most two extents per kind. */
-	if (pgstate_room(&dm->mm->ps) < 4 * runs + UNMAP_ROOM_MARGIN)
+	if (pgstate_owner_room(&dm->mm->ps, dm->domid) < 4 * runs + UNMAP_ROOM_MARGIN)
 		return -HV_ENOMEM;
 	for (uint64_t i = 0; i < count;) {
 		uint64_t pfn = first, n = count, next;
@@ -287,8 +287,12 @@ int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 		if (rc)
 			return rc; /* a split needed a table page: this run is untouched */
 		/* Q8, where freeing is decided: the one free path decides where each page goes. */
-		if (mm_release(dm->mm, dm->domid, pfn, n, false))
-			return -HV_ENOMEM; /* room was checked: not expected */
+		/*
+		 * The pages are unreachable now: the release must not be refused
+		 * (that would leak them), and the room for it was checked above.
+		 */
+		if (mm_release(dm->mm, dm->domid, pfn, n, true))
+			return -HV_ENOMEM; /* validated and forced: not reached */
 		dm->tot_pages -= n;
 		i += n;
 	}

@@ -253,7 +253,13 @@ int mm_init(struct mm *mm, const struct plan *plan)
 		}
 	}
 	claims += plan->nr_reserved + 2;
+	/*
+	 * The static part (stat / MM_STATIC_PAGES_PER_EXTENT plus a base per
+	 * domain) is the sum of the static domains' extent budgets below, so
+	 * each can use all of its own whatever the others do.
+	 */
 	uint64_t cap = 2 * (2 * claims + 1) + MM_PGSTATE_SPARE + stat / MM_STATIC_PAGES_PER_EXTENT +
+	               (uint64_t)MM_DOMAIN_EXTENTS_BASE * plan->nr_domains +
 	               heap / MM_HEAP_PAGES_PER_EXTENT;
 	if (cap > UINT32_MAX)
 		return -HV_EINVAL;
@@ -276,10 +282,21 @@ int mm_init(struct mm *mm, const struct plan *plan)
 		const struct page_state resv = {.state = PG_FREE,
 		                                .owner = (uint16_t)(d + 1),
 		                                .flags = PG_STATIC | PG_NEEDS_SCRUB};
+		uint64_t pages = 0;
 		for (unsigned int k = 0; dom->is_static && k < dom->nr_banks && rc == 0; k++) {
 			struct claim c = claim_of(pa_addr(dom->banks[k].pa), dom->banks[k].size);
 			rc = pgstate_set(&mm->ps, c.pfn, c.count, &resv, 0, true);
+			pages += c.count;
 		}
+		/*
+		 * Its banks (each may be cut in two by neighbours), a base, and its
+		 * share of the fragmentation headroom: ballooning by one domain
+		 * ends with -HV_ENOMEM to it, never with a full table for others.
+		 */
+		if (dom->is_static)
+			pgstate_set_budget(&mm->ps, (uint16_t)(d + 1),
+			                   (uint32_t)(3 * dom->nr_banks + MM_DOMAIN_EXTENTS_BASE +
+			                              pages / MM_STATIC_PAGES_PER_EXTENT));
 	}
 	/* The heap: what the boot allocator holds, as in use by the hypervisor. */
 	const struct page_state hv = {

@@ -26,6 +26,8 @@
  */
 #define MM_STATIC_PAGES_PER_EXTENT 256
 #define MM_HEAP_PAGES_PER_EXTENT   128
+/* Extents a static domain may own beyond its banks and its share above. */
+#define MM_DOMAIN_EXTENTS_BASE 8
 
 struct mm {
 	const struct plan *plan;

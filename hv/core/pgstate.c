@@ -20,6 +20,8 @@ int pgstate_init(struct pgstate *ps, struct page_state *storage, uint32_t cap, u
 	ps->spare = spare;
 	ps->nr = nr_banks;
 	ps->nr_banks = nr_banks;
+	for (unsigned int o = 0; o <= PGSTATE_MAX_OWNERS; o++)
+		ps->owned[o] = ps->budget[o] = 0;
 	for (unsigned int i = 0; i < nr_banks; i++) {
 		ps->banks[i].pfn = pfns[i];
 		ps->banks[i].count = counts[i];
@@ -73,6 +75,35 @@ uint32_t pgstate_room(const struct pgstate *ps)
 	return used >= ps->cap ? 0 : ps->cap - used;
 }
 
+static bool budgeted(uint16_t owner)
+{
+	return owner >= 1 && owner <= PGSTATE_MAX_OWNERS;
+}
+
+/* Every extent created or removed is counted for its owner. */
+static void count_owned(struct pgstate *ps, uint16_t owner, int delta)
+{
+	if (budgeted(owner))
+		ps->owned[owner] = (uint32_t)((int)ps->owned[owner] + delta);
+}
+
+void pgstate_set_budget(struct pgstate *ps, uint16_t owner, uint32_t extents)
+{
+	if (budgeted(owner))
+		ps->budget[owner] = extents;
+}
+
+uint32_t pgstate_owner_room(const struct pgstate *ps, uint16_t owner)
+{
+	uint32_t room = pgstate_room(ps);
+
+	if (!budgeted(owner) || !ps->budget[owner])
+		return room;
+	uint32_t left =
+	    ps->owned[owner] >= ps->budget[owner] ? 0 : ps->budget[owner] - ps->owned[owner];
+	return left < room ? left : room;
+}
+
 static bool same_state(const struct page_state *a, const struct page_state *b)
 {
 	return a->state == b->state && a->flags == b->flags && a->owner == b->owner &&
@@ -102,6 +133,7 @@ static void split_at(struct pgstate *ps, uint32_t i, uint64_t pfn)
 	for (uint32_t k = ps->nr; k > i; k--)
 		ps->ext[k] = ps->ext[k - 1];
 	ps->nr++;
+	count_owned(ps, e->owner, +1);
 	e[0].count = pfn - e[0].pfn;
 	e[1].count -= e[0].count;
 	e[1].pfn = pfn;
@@ -113,9 +145,10 @@ static void merge_window(struct pgstate *ps, uint32_t lo, uint32_t hi)
 	uint32_t w = lo;
 
 	for (uint32_t r = lo + 1; r <= hi; r++) {
-		if (mergeable(ps, &ps->ext[w], &ps->ext[r]))
+		if (mergeable(ps, &ps->ext[w], &ps->ext[r])) {
 			ps->ext[w].count += ps->ext[r].count;
-		else
+			count_owned(ps, ps->ext[r].owner, -1);
+		} else
 			ps->ext[++w] = ps->ext[r];
 	}
 	uint32_t removed = hi - w;
@@ -146,6 +179,15 @@ int pgstate_set(struct pgstate *ps, uint64_t pfn, uint64_t count, const struct p
 	uint32_t limit = force ? ps->cap : ps->cap - ps->spare;
 	if (ps->nr + extra > limit)
 		return -HV_ENOMEM;
+	/* The domain it is done for: the new owner, or the one giving pages up. */
+	uint16_t d = budgeted(val->owner) ? val->owner : ps->ext[i].owner;
+	if (!force && budgeted(d) && ps->budget[d]) {
+		uint32_t grow = extra; /* at worst every split and every extent it gains */
+		for (uint32_t k = i; val->owner == d && k <= j; k++)
+			grow += ps->ext[k].owner != d;
+		if (ps->owned[d] + grow > ps->budget[d])
+			return -HV_ENOMEM;
+	}
 
 	if (pfn > ps->ext[i].pfn) {
 		split_at(ps, i, pfn);
@@ -156,6 +198,8 @@ int pgstate_set(struct pgstate *ps, uint64_t pfn, uint64_t count, const struct p
 		split_at(ps, j, end);
 	for (uint32_t k = i; k <= j; k++) {
 		struct page_state *e = &ps->ext[k];
+		count_owned(ps, e->owner, -1);
+		count_owned(ps, val->owner, +1);
 		e->state = val->state;
 		e->owner = val->owner;
 		e->refcount = val->refcount;
@@ -170,6 +214,7 @@ int pgstate_set(struct pgstate *ps, uint64_t pfn, uint64_t count, const struct p
 bool pgstate_check(const struct pgstate *ps)
 {
 	uint64_t covered = 0, ram = 0;
+	uint32_t owned[PGSTATE_MAX_OWNERS + 1] = {0};
 
 	if (ps->nr > ps->cap)
 		return false;
@@ -188,6 +233,11 @@ bool pgstate_check(const struct pgstate *ps)
 				return false;
 		}
 		covered += e->count;
+		if (budgeted(e->owner))
+			owned[e->owner]++;
 	}
+	for (unsigned int o = 0; o <= PGSTATE_MAX_OWNERS; o++)
+		if (owned[o] != ps->owned[o])
+			return false;
 	return covered == ram;
 }

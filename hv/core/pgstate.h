@@ -58,10 +58,20 @@ struct page_state {
 
 #define PGSTATE_MAX_BANKS 16
 
+/*
+ * Owners 1..PGSTATE_MAX_OWNERS (domain ids) may have an extent budget:
+ * how many extents they may own. A static domain's ballooning splits only
+ * its own extents (free and in use are both owned by it), so with each
+ * budget within the capacity no domain can fill the table for another.
+ */
+#define PGSTATE_MAX_OWNERS 16
+
 struct pgstate {
 	struct page_state *ext;
 	uint32_t nr, cap;
-	uint32_t spare; /* extents only 'force' changes may use */
+	uint32_t spare;                          /* extents only 'force' changes may use */
+	uint32_t owned[PGSTATE_MAX_OWNERS + 1];  /* extents each domain owns */
+	uint32_t budget[PGSTATE_MAX_OWNERS + 1]; /* most it may own; 0: no budget */
 	unsigned int nr_banks;
 	struct {
 		uint64_t pfn, count;
@@ -86,11 +96,12 @@ int pgstate_init(struct pgstate *ps, struct page_state *storage, uint32_t cap, u
  * pgstate_set() - give pages [pfn, pfn+count) the state, owner, refcount
  * and flags of @val (its pfn and count are ignored).
  * @keep:  flags kept from the current state of each page (OR-ed with @val's).
- * @force: may use the spare capacity.
+ * @force: may use the spare capacity, and no extent budget applies.
  *
  * The range must be RAM. Neighbours with equal state are merged.
- * Return: 0, -HV_EINVAL (not RAM, empty or wrapping), -HV_ENOMEM (no room;
- * nothing changed).
+ * Return: 0, -HV_EINVAL (not RAM, empty or wrapping), -HV_ENOMEM (no room,
+ * or the domain it is done for, @val's owner or else the range's, would
+ * own more extents than its budget; nothing changed).
  */
 int pgstate_set(struct pgstate *ps, uint64_t pfn, uint64_t count, const struct page_state *val,
                 uint8_t keep, bool force);
@@ -106,6 +117,18 @@ long pgstate_index(const struct pgstate *ps, uint64_t pfn);
 
 /** pgstate_room() - extents a non-forced change may still add. */
 uint32_t pgstate_room(const struct pgstate *ps);
+
+/**
+ * pgstate_set_budget() - domain @owner (1..PGSTATE_MAX_OWNERS) may own at
+ * most @extents extents after non-forced changes (0: no limit).
+ */
+void pgstate_set_budget(struct pgstate *ps, uint16_t owner, uint32_t extents);
+
+/**
+ * pgstate_owner_room() - extents domain @owner may still add within its
+ * budget and the table's room.
+ */
+uint32_t pgstate_owner_room(const struct pgstate *ps, uint16_t owner);
 
 /** pgstate_bank() - index of the RAM bank holding @pfn, or -1. */
 int pgstate_bank(const struct pgstate *ps, uint64_t pfn);

@@ -266,6 +266,37 @@ TEST(populate_checks_the_reserve_before_scanning_frames)
 	CHECK(mapped(&dm[1], g, &pfn));
 }
 
+/*
+ * Page-state extents are budgeted per domain: one domain punching
+ * single-page holes fills its own budget and then gets -HV_ENOMEM; the
+ * other domains' ballooning and re-creation are untouched (they used to
+ * fail once the shared table was full).
+ */
+TEST(one_domains_holes_never_fill_the_table_for_another)
+{
+	setup();
+	uint64_t pfn, holes = 0;
+	long rc = 0;
+	for (uint64_t k = 2; k < PFN(16 * MiB) && rc == 0; k += 2) {
+		rc = remove_gpfn(&dm[0], PFN(D1) + k, DOMID_SELF);
+		holes += rc == 0;
+	}
+	CHECK_EQ(rc, -HV_ENOMEM);
+	CHECK(holes > 4);
+	CHECK(pgstate_owner_room(&mm.ps, 1) < 16);
+	CHECK(pgstate_room(&mm.ps) >= 64); /* the table itself is far from full */
+	/* The neighbour balloons out and in, and is re-created, as if alone. */
+	uint64_t g = PFN(GUEST_RAM0_BASE) + 300;
+	CHECK_EQ(remove_gpfn(&dm[1], g, DOMID_SELF), 0);
+	CHECK_EQ(reservation(&dm[1], XENMEM_populate_physmap, &g, 1, 0, 0, DOMID_SELF), 1);
+	CHECK(mapped(&dm[1], g, &pfn));
+	CHECK_EQ(dommem_recreate(&dm[1]), 0);
+	/* And the domain that ran out can still be destroyed and re-created. */
+	CHECK_EQ(dommem_recreate(&dm[0]), 0);
+	CHECK_EQ(dm[0].tot_pages, PFN(16 * MiB));
+	CHECK(pgstate_check(&mm.ps));
+}
+
 TEST(memop_stops_at_the_first_failing_extent)
 {
 	setup();
@@ -328,6 +359,7 @@ int main(void)
 	RUN(memop_bad_arguments_change_nothing);
 	RUN(memop_stops_at_the_first_failing_extent);
 	RUN(populate_checks_the_reserve_before_scanning_frames);
+	RUN(one_domains_holes_never_fill_the_table_for_another);
 	RUN(q7_guest_cannot_reach_other_domains_memory);
 	RUN(q10_a_referenced_page_cannot_be_ballooned_out);
 	return tl_finish();

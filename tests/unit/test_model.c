@@ -287,9 +287,12 @@ static void op_decrease(unsigned int d, bool remove_op)
 			break;
 		bool stopped = remove_op ? rc == -HV_ENOMEM : rc < (long)k + 1;
 		if (stopped) {
-			/* Allowed only when the page-state table is nearly full. */
-			EXPECT(pgstate_room(&mm.ps) < 16, "decrease %u stopped at %ld of %u", d, rc,
-			       nr);
+			/*
+			 * Allowed only when the domain's page-state budget (or the
+			 * table) is nearly spent.
+			 */
+			EXPECT(pgstate_owner_room(&mm.ps, (uint16_t)(d + 1)) < 16,
+			       "decrease %u stopped at %ld of %u", d, rc, nr);
 			stat_enomem++;
 			break;
 		}
