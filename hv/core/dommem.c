@@ -2,6 +2,7 @@
 /* Domain memory lifecycle: see dommem.h. */
 #include "dommem.h"
 
+#include "arch.h"
 #include "errno.h"
 #include "staticmem.h"
 
@@ -22,19 +23,55 @@ static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
 
 	if (!dm->table_limit)
 		return mm_alloc_pages(dm->mm, order, pages);
-	if (dm->p2m.table_pages + (1ull << order) > dm->table_limit)
+	/* A table the domain freed before, kept for it (p2m zeroes it). */
+	if (order == 0 && dm->free_tables) {
+		*pages = pa_init(dm->free_tables << PAGE_SHIFT);
+		dm->free_tables = *(uint64_t *)arch_phys_to_virt(*pages);
+		dm->nr_free_tables--;
+		return 0;
+	}
+	if (order > 0 && dm->spare_root_pages == (1ull << order)) {
+		*pages = dm->spare_root;
+		dm->spare_root_pages = 0;
+		return 0;
+	}
+	if (dommem_tables_held(dm) + (1ull << order) > dm->table_limit)
 		return -HV_ENOMEM;
 	return mm_alloc_reserved_pages(dm->mm, order, pages);
 }
 
+/*
+ * Once the budget is set, a freed table stays the domain's: on its own
+ * free list (the root aside), never back in the buddy. So tearing a
+ * stage 2 down changes no page state and needs no memory (a table freed
+ * to the buddy could split an extent of tables allocated together), and
+ * the next life rebuilds from the same pages.
+ */
 static void table_free(void *ctx, pa_t pages, unsigned int order)
 {
 	struct domain_mem *dm = ctx;
-	/* Forced: freeing a table must not fail on a full page-state table. */
+
+	if (dm->table_limit && order == 0) {
+		*(uint64_t *)arch_phys_to_virt(pages) = dm->free_tables;
+		dm->free_tables = pa_addr(pages) >> PAGE_SHIFT;
+		dm->nr_free_tables++;
+		return;
+	}
+	if (dm->table_limit && dm->spare_root_pages == 0) {
+		dm->spare_root = pages;
+		dm->spare_root_pages = 1ull << order;
+		return;
+	}
+	/* Before the budget (a first creation rolled back): back to the heap. */
 	if (mm_release(dm->mm, PG_OWNER_HV, pa_addr(pages) >> PAGE_SHIFT, 1ull << order, true))
 		dm->table_leaks++;
 	else if (dm->table_limit)
 		mm_unreserve_return(dm->mm, 1ull << order); /* still the domain's */
+}
+
+uint64_t dommem_tables_held(const struct domain_mem *dm)
+{
+	return dm->p2m.table_pages + dm->nr_free_tables + dm->spare_root_pages;
 }
 
 /* First creation: the budget is what was built plus headroom, or the plan's. */

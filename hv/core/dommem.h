@@ -46,6 +46,11 @@ struct domain_mem {
 	 * spend its own budget, and a reboot always finds its tables.
 	 */
 	uint64_t table_limit;
+	/* Tables the domain freed, kept for it: a list threaded through them. */
+	uint64_t free_tables; /* first one's frame, 0 if none */
+	uint64_t nr_free_tables;
+	pa_t spare_root; /* a freed concatenated root, when spare_root_pages */
+	uint64_t spare_root_pages;
 };
 
 /**
@@ -107,6 +112,12 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order);
  * (no page-state room: nothing changed).
  */
 int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count);
+
+/**
+ * dommem_tables_held() - stage-2 table pages charged to the domain: in
+ * its stage 2, plus those it freed and keeps for its next use.
+ */
+uint64_t dommem_tables_held(const struct domain_mem *dm);
 
 /**
  * dommem_recreate() - destroy, then create again with the same id: a

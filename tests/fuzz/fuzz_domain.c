@@ -138,9 +138,9 @@ static void check(void)
 	uint64_t owned[2] = {0}, promised = 0;
 	for (unsigned int id = 1; id <= 2; id++) {
 		const struct domain_mem *m = &domain_by_id(id)->mem;
-		if (m->table_limit && m->p2m.table_pages > m->table_limit)
-			fail("domain holds more tables than its budget", id, m->p2m.table_pages);
-		promised += m->table_limit - (m->live ? m->p2m.table_pages : 0);
+		if (m->table_limit && dommem_tables_held(m) > m->table_limit)
+			fail("domain holds more tables than its budget", id, dommem_tables_held(m));
+		promised += m->table_limit ? m->table_limit - dommem_tables_held(m) : 0;
 	}
 	if (promised != vm_mm.reserved_pages)
 		fail("stage-2 budget accounting", promised, vm_mm.reserved_pages);

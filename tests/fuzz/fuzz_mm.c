@@ -106,10 +106,11 @@ static void check(void)
 	/* Stage-2 budgets: what the heap keeps is exactly what they have not used. */
 	uint64_t promised = 0;
 	for (unsigned int d = 0; d < NDOM; d++) {
-		if (dm[d].table_limit && dm[d].p2m.table_pages > dm[d].table_limit)
-			fail("domain holds more tables than its budget", d, dm[d].p2m.table_pages);
+		if (dm[d].table_limit && dommem_tables_held(&dm[d]) > dm[d].table_limit)
+			fail("domain holds more tables than its budget", d,
+			     dommem_tables_held(&dm[d]));
 		if (dm[d].table_limit)
-			promised += dm[d].table_limit - (dm[d].live ? dm[d].p2m.table_pages : 0);
+			promised += dm[d].table_limit - dommem_tables_held(&dm[d]);
 	}
 	if (promised != mm.reserved_pages || mm.buddy.free_pages < mm.reserved_pages)
 		fail("stage-2 budget accounting", promised, mm.reserved_pages);
