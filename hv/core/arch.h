@@ -17,7 +17,8 @@
  *
  * Locking rules, for every implementation: one recursive lock
  * (arch_domain_lock) serialises domain and vCPU state changes; the hooks
- * marked "lock held" are only called with it held.
+ * marked "lock held" are only called with it held. The console lock
+ * (arch_console_lock) is separate and innermost.
  */
 #ifndef BULKHEAD_CORE_ARCH_H
 #define BULKHEAD_CORE_ARCH_H
@@ -65,8 +66,37 @@ void arch_guest_tlb_flush(uint16_t vmid);
 
 /* ---- Console and time ---------------------------------------------- */
 
-/** arch_console_write() - write @len bytes of @s to the hypervisor console. */
+/*
+ * The console UART. hv/core/console.c is its only user: one CPU at a time
+ * (the console's drain owner) calls these, never with the console lock
+ * held, so that a guest appending to its ring never waits for the UART.
+ * "\n" goes out as "\r\n".
+ */
+
+/**
+ * arch_console_write() - write all @len bytes of @s, waiting for the UART
+ * as long as needed: hypervisor messages while it boots and before
+ * power-off, console_flush().
+ */
 void arch_console_write(const char *s, size_t len);
+
+/**
+ * arch_console_tx() - write as many of the @len bytes of @s as the UART
+ * takes now, without waiting (its FIFO has room).
+ * Return: how many were taken, from the first.
+ */
+size_t arch_console_tx(const char *s, size_t len);
+
+/**
+ * arch_console_lock()/arch_console_unlock() - the console lock: rings and
+ * drain state, never held across a UART write. Not recursive. Innermost:
+ * it may be taken with the domain lock held, never the other way round.
+ * arch_console_trylock() takes it only if it is free (a drain that finds
+ * it busy leaves the work to its holder). Return: true when taken.
+ */
+void arch_console_lock(void);
+bool arch_console_trylock(void);
+void arch_console_unlock(void);
 
 /**
  * arch_counter_read() - a monotonic tick count, for the boot-time

@@ -104,8 +104,7 @@ static uint64_t call_locked(struct vcpu *v, const uint64_t args[4])
 		 * Other vCPUs may still run (Linux parks them in a loop, it does
 		 * not turn them off): domain_reboot() stops them all first.
 		 */
-		if (domain_reboot(d) != 0)
-			hv_printf("bulkhead: domain %s: reboot failed, stopped\n", d->cfg->name);
+		domain_reboot(d); /* a failure stops the domain and says so */
 		return PSCI_SUCCESS;
 	default:
 		return (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;

@@ -28,6 +28,9 @@ uint64_t host_scrubbed_bytes;
 uint64_t host_cleaned_bytes;
 char *host_console_buf;
 size_t host_console_len, host_console_cap;
+long host_console_tx_room = -1;
+uint64_t host_console_locked_bytes;
+bool host_console_lock_held;
 struct host_cpu host_cpus[PLAN_MAX_CPUS];
 unsigned int host_lock_depth;
 uint64_t host_lock_taken;
@@ -73,6 +76,10 @@ void host_machine_reset(void)
 	if (host_lock_depth)
 		violation("machine reset with the domain lock held");
 	host_lock_taken = 0;
+	if (host_console_lock_held)
+		violation("machine reset with the console lock held");
+	host_console_tx_room = -1;
+	host_console_locked_bytes = 0;
 	next_lock_fn = NULL;
 	host_machine_plan = NULL;
 	host_machine_init_rc = 0;
@@ -104,8 +111,13 @@ void *arch_phys_to_virt(pa_t pa)
 	abort();
 }
 
-void arch_console_write(const char *s, size_t len)
+/* The UART: everything it was given, in order, in host_console_buf. */
+static void uart_out(const char *s, size_t len)
 {
+	if (host_console_lock_held)
+		violation("console UART written with the console lock held (appends would wait)");
+	if (host_lock_depth)
+		host_console_locked_bytes += len;
 	if (host_console_buf == NULL || host_console_len + len + 1 > host_console_cap) {
 		size_t cap = (host_console_cap + len + 1) * 2;
 		char *n = realloc(host_console_buf, cap);
@@ -119,6 +131,43 @@ void arch_console_write(const char *s, size_t len)
 	host_console_buf[host_console_len] = '\0';
 	if (getenv("BULKHEAD_HOST_CONSOLE"))
 		fwrite(s, 1, len, stderr);
+}
+
+void arch_console_write(const char *s, size_t len)
+{
+	uart_out(s, len);
+}
+
+size_t arch_console_tx(const char *s, size_t len)
+{
+	if (host_console_tx_room >= 0 && len > (size_t)host_console_tx_room)
+		len = (size_t)host_console_tx_room;
+	if (host_console_tx_room >= 0)
+		host_console_tx_room -= (long)len;
+	uart_out(s, len);
+	return len;
+}
+
+void arch_console_lock(void)
+{
+	if (host_console_lock_held)
+		violation("console lock taken twice (it is not recursive)");
+	host_console_lock_held = true;
+}
+
+bool arch_console_trylock(void)
+{
+	if (host_console_lock_held)
+		return false;
+	host_console_lock_held = true;
+	return true;
+}
+
+void arch_console_unlock(void)
+{
+	if (!host_console_lock_held)
+		violation("arch_console_unlock() without the console lock");
+	host_console_lock_held = false;
 }
 
 void arch_scrub(pa_t pa, uint64_t len)
@@ -165,6 +214,8 @@ void host_on_next_lock(void (*fn)(void *ctx), void *ctx)
 
 void arch_domain_lock(void)
 {
+	if (host_console_lock_held)
+		violation("domain lock taken inside the console lock");
 	if (host_lock_depth == 0 && next_lock_fn) {
 		void (*fn)(void *) = next_lock_fn;
 		next_lock_fn = NULL;

@@ -13,8 +13,9 @@
  * Concurrency: host_on_next_lock() injects what another vCPU does while
  * the caller waits for the domain lock.
  * Every hook checks the rules of arch.h (lock held, vCPU not running when
- * its domain is torn down, reset and destroy alternating) and aborts on a
- * violation, so a core bug fails the test that provoked it.
+ * its domain is torn down, reset and destroy alternating, the console
+ * lock innermost and not recursive, the UART never under it) and aborts on
+ * a violation, so a core bug fails the test that provoked it.
  */
 #ifndef BULKHEAD_HOST_ARCH_H
 #define BULKHEAD_HOST_ARCH_H
@@ -42,6 +43,17 @@ extern size_t host_console_len;
 
 /** host_console_clear() - forget what was written to the console. */
 void host_console_clear(void);
+
+/*
+ * The console UART: arch_console_tx() takes at most host_console_tx_room
+ * bytes, which it counts down (a slow UART whose FIFO the test refills);
+ * -1 (the default, and after host_machine_reset()): it takes everything.
+ * arch_console_write() always takes everything, as it waits on hardware.
+ */
+extern long host_console_tx_room;
+/* Bytes given to the UART while the domain lock was held. */
+extern uint64_t host_console_locked_bytes;
+extern bool host_console_lock_held;
 
 /* ---- Simulated physical CPUs ---- */
 

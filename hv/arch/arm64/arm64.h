@@ -47,6 +47,8 @@ typedef struct {
 	volatile uint32_t v;
 } spinlock_t;
 void spin_lock(spinlock_t *l);
+/** spin_trylock() - take @l if it is free now. Return: true when taken. */
+bool spin_trylock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
 
 /* mmu.c */
@@ -62,6 +64,10 @@ void uart_set_base(uint64_t base);
 int uart_getc(void);
 /** uart_rx_irq_enable() - let the host UART raise its receive interrupt (INTID 33 on virt). */
 void uart_rx_irq_enable(void);
+/** uart_wait_tx_room() - return once the transmit FIFO has room (no lock needed). */
+void uart_wait_tx_room(void);
+/** uart_panic_write() - write @s without the console lock: only before the machine stops. */
+void uart_panic_write(const char *s);
 
 /* psci.c: calls to the firmware (QEMU's PSCI emulation) by SMC */
 int64_t fw_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);

@@ -6,6 +6,7 @@
  */
 #include "arm64.h"
 #include "core/arch.h"
+#include "core/console.h"
 #include "core/domain.h"
 #include "core/fmt.h"
 #include "core/hypercall.h"
@@ -152,6 +153,8 @@ _Noreturn void cpu_run_vcpu(void)
 	for (;;) {
 		arch_domain_lock();
 		if (domain_all_stopped()) {
+			/* Every line the domains left, then the summary, written out in full. */
+			console_sync();
 			domain_print_summary();
 			hv_printf("bulkhead: all domains stopped, powering off\n");
 			fw_psci_system_off();
@@ -165,6 +168,14 @@ _Noreturn void cpu_run_vcpu(void)
 			call_on_frame(f, enter_vcpu);
 		}
 		arch_domain_unlock();
+		/*
+		 * An idle CPU prints the console's backlog, without the domain
+		 * lock, as long as the UART takes it and its own vCPU does not
+		 * need it; then it waits for an event (any unlock sends one).
+		 */
+		while (console_drain(NULL, CONSOLE_DRAIN_IDLE) &&
+		       !(c->vcpu && c->vcpu->state == VCPU_PENDING))
+			uart_wait_tx_room();
 		wfe();
 	}
 }
@@ -198,6 +209,15 @@ static void trap_exit(struct trap_frame *f)
 		vgic_vcpu_enter(v);
 		c->in_guest = true;
 		arch_domain_unlock();
+		/*
+		 * This domain's console output, with no domain lock held and
+		 * bounded: the line this trap ended (a vPL011 byte, a
+		 * console_io write) goes out now, after at most one line of
+		 * each domain whose turn comes first. A domain with nothing to
+		 * print pays nothing for the others' output. in_guest is set
+		 * already: a CPU stopping this vCPU waits at most this long.
+		 */
+		console_drain(&v->dom->con, CONSOLE_DRAIN_TRAP);
 		return;
 	}
 	arch_domain_unlock();
@@ -314,16 +334,24 @@ void trap_guest_serror(struct trap_frame *f)
 	trap_exit(f);
 }
 
+/* Not through hv_printf: the fault may have hit code holding the console lock. */
 void trap_hyp_sync(struct trap_frame *f)
 {
-	hv_printf("bulkhead: EL2 exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n",
-	          (unsigned long long)read_sysreg(esr_el2), (unsigned long long)f->elr,
-	          (unsigned long long)read_sysreg(far_el2));
-	arch_panic("unexpected exception in the hypervisor");
+	char why[128];
+
+	fmt_snprintf(why, sizeof(why),
+	             "unexpected exception in the hypervisor: ESR 0x%llx ELR 0x%llx FAR 0x%llx",
+	             (unsigned long long)read_sysreg(esr_el2), (unsigned long long)f->elr,
+	             (unsigned long long)read_sysreg(far_el2));
+	arch_panic(why);
 }
 
 void trap_hyp_other(struct trap_frame *f)
 {
-	hv_printf("bulkhead: EL2 interrupt or SError at ELR 0x%llx\n", (unsigned long long)f->elr);
-	arch_panic("unexpected interrupt in the hypervisor");
+	char why[96];
+
+	fmt_snprintf(why, sizeof(why),
+	             "unexpected interrupt or SError in the hypervisor at ELR 0x%llx",
+	             (unsigned long long)f->elr);
+	arch_panic(why);
 }
