@@ -17,22 +17,6 @@ static char buf[WRITE_SIZE];
 
 void guest_main(void *dtb, uint64_t t0);
 
-static uint64_t counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static uint64_t counter_freq(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 /* "flood NNNN xxxx...x\n": LINE bytes each, numbered. */
 static void fill(void)
 {
@@ -61,8 +45,8 @@ void guest_main(void *dtb, uint64_t t0)
 	uart_init(dt.uart);
 	fill();
 	puts_("flood: starting\n");
-	uint64_t end = counter() + FLOOD_SECONDS * counter_freq();
-	while (counter() < end) {
+	uint64_t end = guest_counter() + FLOOD_SECONDS * guest_counter_freq();
+	while (guest_counter() < end) {
 		int64_t r = console_write(buf, WRITE_SIZE);
 		calls++;
 		offered += WRITE_SIZE;

@@ -11,22 +11,6 @@
 
 void guest_main(void *dtb, uint64_t t0);
 
-static uint64_t counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static uint64_t counter_freq(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 void guest_main(void *dtb, uint64_t t0)
 {
 	struct guest_dt dt;
@@ -37,10 +21,10 @@ void guest_main(void *dtb, uint64_t t0)
 		psci_system_off();
 	}
 	uart_init(dt.uart);
-	uint64_t start = counter();
+	uint64_t start = guest_counter();
 	for (uint64_t i = 1; i <= LINES; i++)
 		printf_("lines: %u of %u: the quick brown fox jumps over the lazy dog\n", i,
 		        (uint64_t)LINES);
-	printf_("lines: done in %u ms\n", (counter() - start) * 1000 / counter_freq());
+	printf_("lines: done in %u ms\n", (guest_counter() - start) * 1000 / guest_counter_freq());
 	psci_system_off();
 }
