@@ -15,10 +15,14 @@
  * machine's per-domain and per-vCPU state, embedded in struct domain and
  * struct vcpu so that it lives and dies with them.
  *
- * Locking rules, for every implementation: one recursive lock
- * (arch_domain_lock) serialises domain and vCPU state changes; the hooks
- * marked "lock held" are only called with it held. The console lock
- * (arch_console_lock) is separate and innermost.
+ * Locking rules, for every implementation (docs/design.md, "Locks"):
+ * each domain has its own recursive lock (struct domain.lock) for its
+ * domain, vCPU and device state; the hooks marked "lock held" are only
+ * called with the lock of the domain concerned held. No CPU ever holds two
+ * domain locks: a path that reaches another domain releases its own
+ * first. The memory core shared by all domains (struct mm) has one short
+ * lock, taken inside a domain lock and never across a large scrub. The
+ * console lock (arch_console_lock) is innermost.
  */
 #ifndef BULKHEAD_CORE_ARCH_H
 #define BULKHEAD_CORE_ARCH_H
@@ -28,6 +32,7 @@
 struct domain;
 struct vcpu;
 struct plan;
+struct arch_lock; /* defined by each implementation's arch_types.h */
 
 /* ---- Memory -------------------------------------------------------- */
 
@@ -117,13 +122,26 @@ int arch_machine_init(const struct plan *plan);
 
 /* ---- Locking --------------------------------------------------------- */
 
+/* What a lock protects: the implementation may check the order rules. */
+enum arch_lock_class {
+	ARCH_LOCK_DOMAIN, /* one domain's state: never two held by one CPU */
+	ARCH_LOCK_MM,     /* the memory core: taken inside a domain lock */
+	ARCH_LOCK_SHARED, /* other state domain builds share (the guest DT
+	                     scratch buffer): short, like the mm lock */
+};
+
 /**
- * arch_domain_lock()/arch_domain_unlock() - serialise domain and vCPU
- * state changes. Recursive on one CPU: a handler running under it may
- * call a core function that takes it again.
+ * arch_lock_init() - @l starts free. Before any other CPU can reach it.
  */
-void arch_domain_lock(void);
-void arch_domain_unlock(void);
+void arch_lock_init(struct arch_lock *l, enum arch_lock_class cls);
+
+/**
+ * arch_lock_acquire()/arch_lock_release() - take and release @l.
+ * Recursive on one CPU: a handler running under a domain's lock may call
+ * a core function that takes it again. Never with the console lock held.
+ */
+void arch_lock_acquire(struct arch_lock *l);
+void arch_lock_release(struct arch_lock *l);
 
 /* ---- vCPUs ------------------------------------------------------------ */
 

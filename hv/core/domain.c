@@ -25,8 +25,14 @@
 static struct mm *mm;
 static struct domain domains[PLAN_MAX_DOMAINS];
 static unsigned int nr_domains;
-/* Guest DT scratch buffer: built and copied under the domain lock. */
+/*
+ * Guest DT scratch buffer, shared by all domains (64 KiB each would cost
+ * 1 MiB): built and copied under dt_lock, which only domain builds (boot,
+ * reboot) take, never a trap of a running domain; two domains rebooting
+ * at once must not build into it together.
+ */
 static uint64_t dt_buf[KIMAGE_GUEST_DT_MAX / 8];
+static struct arch_lock dt_lock;
 
 /* kimage_map_fn: guest RAM through the stage-2 tables. */
 static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
@@ -76,8 +82,9 @@ static void scrub_static(struct domain *d)
 	const struct plan_domain *c = d->cfg;
 
 	for (unsigned int b = 0; b < c->nr_banks; b++) {
-		int rc = staticmem_scrub(&mm->ps, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
-		                         c->banks[b].size >> PAGE_SHIFT);
+		/* With d's lock only: the mm lock is let go while zeroing. */
+		int rc = dommem_scrub_static(mm, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
+		                             c->banks[b].size >> PAGE_SHIFT);
 		if (rc)
 			domain_log(d, "scrubbing static bank %u failed (error %d)", b, rc);
 	}
@@ -129,12 +136,14 @@ static int domain_load(struct domain *d)
 			x.partial = arch_phys_to_virt(pa_init(c->modules[m].range.base));
 			x.partial_size = c->modules[m].range.size;
 		}
-	rc = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
-	if (rc < 0) {
-		domain_log(d, "guest device tree: %s (error %d)", err, rc);
-		return rc;
+	arch_lock_acquire(&dt_lock);
+	int dt = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
+	rc = dt < 0 ? dt : kimage_load(&l, dt_buf, (size_t)dt, map_guest, d);
+	arch_lock_release(&dt_lock);
+	if (dt < 0) {
+		domain_log(d, "guest device tree: %s (error %d)", err, dt);
+		return dt;
 	}
-	rc = kimage_load(&l, dt_buf, (size_t)rc, map_guest, d);
 	if (rc) {
 		domain_log(d, "%s: loading the kernel: error %d", c->node, rc);
 		return rc;
@@ -182,8 +191,8 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 {
 	unsigned int started = 0;
 
-	arch_domain_lock();
 	mm = core_mm;
+	arch_lock_init(&dt_lock, ARCH_LOCK_SHARED);
 	nr_domains = plan->nr_domains;
 	console_init();
 	for (unsigned int i = 0; i < nr_domains; i++) {
@@ -195,6 +204,9 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 		 */
 		if (d->domid)
 			memset(d, 0, sizeof(*d));
+		/* No other CPU reaches d before its first kick (domain_go()). */
+		arch_lock_init(&d->lock, ARCH_LOCK_DOMAIN);
+		arch_lock_acquire(&d->lock);
 		d->domid = i + 1;
 		d->cfg = &plan->domains[i];
 		d->nr_vcpus = d->cfg->vcpus;
@@ -208,15 +220,16 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 		if (domain_build(d, scrub_at_boot) != 0) {
 			d->state = DOMAIN_FAILED;
 			fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "not started");
+			arch_lock_release(&d->lock);
 			continue;
 		}
 		hv_printf("bulkhead: domain %s (id %u) starts at 0x%llx, device tree at 0x%llx\n",
 		          d->cfg->name, domain_id(d), (unsigned long long)ipa_addr(d->kernel_entry),
 		          (unsigned long long)ipa_addr(d->dtb_ipa));
 		domain_go(d);
+		arch_lock_release(&d->lock);
 		started++;
 	}
-	arch_domain_unlock();
 	return started;
 }
 
@@ -297,9 +310,9 @@ static bool stop_locked(struct domain *d, bool crashed, const char *why)
 
 void domain_shutdown(struct domain *d, bool crashed, const char *why)
 {
-	arch_domain_lock();
+	arch_lock_acquire(&d->lock);
 	stop_locked(d, crashed, why);
-	arch_domain_unlock();
+	arch_lock_release(&d->lock);
 }
 
 void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t pc)
@@ -308,20 +321,20 @@ void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t 
 
 	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what,
 	             (unsigned long long)ipa_addr(ipa), (unsigned long long)pc);
-	arch_domain_lock();
+	arch_lock_acquire(&d->lock);
 	if (d->state == DOMAIN_RUNNING)
 		note(d, "bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
 	stop_locked(d, true, why);
-	arch_domain_unlock();
+	arch_lock_release(&d->lock);
 }
 
 int domain_reboot(struct domain *d)
 {
 	int rc;
 
-	arch_domain_lock();
+	arch_lock_acquire(&d->lock);
 	if (d->state != DOMAIN_RUNNING) {
-		arch_domain_unlock();
+		arch_lock_release(&d->lock);
 		return -HV_EINVAL;
 	}
 	halt_and_release_locked(d);
@@ -330,7 +343,7 @@ int domain_reboot(struct domain *d)
 		d->state = DOMAIN_CRASHED;
 		fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "reboot failed (%d)", rc);
 		note(d, "bulkhead: domain %s: reboot failed, stopped\n", d->cfg->name);
-		arch_domain_unlock();
+		arch_lock_release(&d->lock);
 		return rc;
 	}
 	/*
@@ -340,10 +353,15 @@ int domain_reboot(struct domain *d)
 	note(d, "bulkhead: domain %s rebooted on the same memory (boot %u)\n", d->cfg->name,
 	     d->boots + 1);
 	domain_go(d);
-	arch_domain_unlock();
+	arch_lock_release(&d->lock);
 	return 0;
 }
 
+/*
+ * Without any lock: a stopped domain never restarts by itself (only its
+ * own running vCPUs could reboot it), so "all stopped", once seen, stays
+ * true; a state read mid-change only delays the power-off to the next look.
+ */
 bool domain_all_stopped(void)
 {
 	for (unsigned int i = 0; i < nr_domains; i++)

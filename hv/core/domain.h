@@ -48,6 +48,12 @@ struct vcpu {
 struct domain {
 	unsigned int domid;            /* Xen's domain id: 1.. in plan (device-tree) order */
 	const struct plan_domain *cfg; /* &plan->domains[domid - 1] */
+	/*
+	 * Everything of this domain (state, vCPUs, vuart, vGIC, stage 2) is
+	 * changed under this lock only: one domain's long work (a reboot
+	 * scrubbing its memory) never stalls another's traps. See arch.h.
+	 */
+	struct arch_lock lock;
 	volatile enum domain_state state;
 	struct domain_mem mem; /* pages and stage-2 (dommem) */
 	unsigned int nr_vcpus;

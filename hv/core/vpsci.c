@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * PSCI for guests: see vpsci.h. Every state change is made under the
- * domain lock and only for a caller that is still running in the
+ * domain's own lock and only for a caller that is still running in the
  * domain's current life: a call that waited for the lock while another
  * vCPU stopped or rebooted the domain does nothing.
  */
@@ -24,7 +24,7 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 
 	if (!t)
 		return PSCI_INVALID_PARAMS;
-	arch_domain_lock();
+	arch_lock_acquire(&d->lock);
 	if (d->state != DOMAIN_RUNNING) {
 		/* Never start a vCPU of a stopped domain: it has no memory. */
 		rc = PSCI_DENIED;
@@ -38,7 +38,7 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 		t->state = VCPU_PENDING;
 		arch_vcpu_kick(t);
 	}
-	arch_domain_unlock();
+	arch_lock_release(&d->lock);
 	return rc;
 }
 
@@ -115,9 +115,9 @@ uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
 {
 	uint64_t rc = (uint64_t)(int64_t)PSCI_DENIED;
 
-	arch_domain_lock();
+	arch_lock_acquire(&v->dom->lock); /* its own domain's only: vPSCI reaches no other */
 	if (v->state == VCPU_RUNNING && v->dom->state == DOMAIN_RUNNING)
 		rc = call_locked(v, args);
-	arch_domain_unlock();
+	arch_lock_release(&v->dom->lock);
 	return rc;
 }

@@ -122,13 +122,17 @@ TEST(guest_output_never_reaches_the_uart_on_its_own_path)
 	const char msg[] = "from console_io\n";
 	uint64_t ipa = GUEST_RAM0_BASE + 0x100000;
 	CHECK_EQ(vm_guest_write(dom(2), ipa, msg, strlen(msg)), 0);
-	arch_domain_lock();
+	arch_lock_acquire(&dom(1)->lock);
 	put(dom(1), "from the vpl011\n");
+	arch_lock_release(&dom(1)->lock);
+	arch_lock_acquire(&dom(2)->lock); /* never two domain locks at once */
 	const uint64_t args[5] = {CONSOLEIO_WRITE, strlen(msg), ipa, 0, 0};
 	CHECK_EQ(hypercall_dispatch(dom(2), HYPERCALL_CONSOLE_IO, args), (int64_t)strlen(msg));
 	hv_printf("bulkhead: a message while guests run\n");
+	arch_lock_release(&dom(2)->lock);
+	arch_lock_acquire(&dom(1)->lock);
 	domain_shutdown(dom(1), false, "off");
-	arch_domain_unlock();
+	arch_lock_release(&dom(1)->lock);
 	CHECK_EQ(host_console_len, 0);
 	/* The drain, with no lock held, prints it all; nothing under the domain lock. */
 	while (console_drain(NULL, CONSOLE_DRAIN_TRAP))

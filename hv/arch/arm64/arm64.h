@@ -5,6 +5,7 @@
 
 #include "core/types.h"
 #include "core/plan.h"
+#include "arch_types.h"
 #include "sysreg.h"
 
 #define CPU_STACK_SIZE (16u * 1024u) /* head.S: STACK_SHIFT */
@@ -43,13 +44,21 @@ static inline struct cpu *this_cpu(void)
 }
 
 /* Spin lock that waits with wfe (required under QEMU -icount). */
-typedef struct {
-	volatile uint32_t v;
-} spinlock_t;
+typedef struct arm64_spinlock spinlock_t; /* arch_types.h */
 void spin_lock(spinlock_t *l);
 /** spin_trylock() - take @l if it is free now. Return: true when taken. */
 bool spin_trylock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+
+/* traps.c */
+struct domain;
+/**
+ * domain_lock_only() - take @d's lock, with no other domain lock held:
+ * this CPU's own domain lock, when it holds it, is released first.
+ * Return: what domain_unlock_only() needs to take that back.
+ */
+unsigned int domain_lock_only(struct domain *d);
+void domain_unlock_only(struct domain *d, unsigned int saved);
 
 /* mmu.c */
 void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size);

@@ -369,7 +369,8 @@ void vgic_handle_irqs(void)
 		} else if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS) {
 			struct domain *d = spi_owner[intid];
 			if (d && d->state == DOMAIN_RUNNING) {
-				kick(d, vgic_pend(vgic_of(d), 0, intid));
+				/* Often another domain's SPI: under its lock only. */
+				vgic_inject(d, 0, intid);
 				continue;
 			}
 			/*
@@ -471,18 +472,19 @@ bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f)
 	return true;
 }
 
+/* Any CPU, for any domain: under @d's lock only (domain_lock_only()). */
 void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid)
 {
-	arch_domain_lock();
+	unsigned int saved = domain_lock_only(d);
 	if (d->state == DOMAIN_RUNNING)
 		kick(d, vgic_pend(vgic_of(d), vcpu, intid));
-	arch_domain_unlock();
+	domain_unlock_only(d, saved);
 }
 
 void vgic_set_level(struct domain *d, uint32_t intid, bool high)
 {
-	arch_domain_lock();
+	unsigned int saved = domain_lock_only(d);
 	if (d->state == DOMAIN_RUNNING)
 		kick(d, vgic_line(vgic_of(d), intid, high));
-	arch_domain_unlock();
+	domain_unlock_only(d, saved);
 }
