@@ -53,23 +53,6 @@ void *memcpy(void *d, const void *s, size_t n);
 
 uint64_t rand64(uint64_t *state);
 
-/* The virtual counter (ordered after earlier instructions) and its frequency. */
-static inline uint64_t guest_counter(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static inline uint64_t guest_counter_freq(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
-	return v;
-}
-
 /* start.S: where a vCPU started by PSCI CPU_ON begins (x0 = stack top). */
 void guest_secondary_entry(void);
 /* Provided by guests that start secondary vCPUs. */

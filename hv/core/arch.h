@@ -15,14 +15,9 @@
  * machine's per-domain and per-vCPU state, embedded in struct domain and
  * struct vcpu so that it lives and dies with them.
  *
- * Locking rules, for every implementation (docs/design.md, "Locks"):
- * each domain has its own recursive lock (struct domain.lock) for its
- * domain, vCPU and device state; the hooks marked "lock held" are only
- * called with the lock of the domain concerned held. No CPU ever holds two
- * domain locks: a path that reaches another domain releases its own
- * first. The memory core shared by all domains (struct mm) has one short
- * lock, taken inside a domain lock and never across a large scrub. The
- * console lock (arch_console_lock) is innermost.
+ * Locking rules, for every implementation: one recursive lock
+ * (arch_domain_lock) serialises domain and vCPU state changes; the hooks
+ * marked "lock held" are only called with it held.
  */
 #ifndef BULKHEAD_CORE_ARCH_H
 #define BULKHEAD_CORE_ARCH_H
@@ -32,7 +27,6 @@
 struct domain;
 struct vcpu;
 struct plan;
-struct arch_lock; /* defined by each implementation's arch_types.h */
 
 /* ---- Memory -------------------------------------------------------- */
 
@@ -71,37 +65,8 @@ void arch_guest_tlb_flush(uint16_t vmid);
 
 /* ---- Console and time ---------------------------------------------- */
 
-/*
- * The console UART. hv/core/console.c is its only user: one CPU at a time
- * (the console's drain owner) calls these, never with the console lock
- * held, so that a guest appending to its ring never waits for the UART.
- * "\n" goes out as "\r\n".
- */
-
-/**
- * arch_console_write() - write all @len bytes of @s, waiting for the UART
- * as long as needed: hypervisor messages while it boots and before
- * power-off, console_flush().
- */
+/** arch_console_write() - write @len bytes of @s to the hypervisor console. */
 void arch_console_write(const char *s, size_t len);
-
-/**
- * arch_console_tx() - write as many of the @len bytes of @s as the UART
- * takes now, without waiting (its FIFO has room).
- * Return: how many were taken, from the first.
- */
-size_t arch_console_tx(const char *s, size_t len);
-
-/**
- * arch_console_lock()/arch_console_unlock() - the console lock: rings and
- * drain state, never held across a UART write. Not recursive. Innermost:
- * it may be taken with the domain lock held, never the other way round.
- * arch_console_trylock() takes it only if it is free (a drain that finds
- * it busy leaves the work to its holder). Return: true when taken.
- */
-void arch_console_lock(void);
-bool arch_console_trylock(void);
-void arch_console_unlock(void);
 
 /**
  * arch_counter_read() - a monotonic tick count, for the boot-time
@@ -122,26 +87,13 @@ int arch_machine_init(const struct plan *plan);
 
 /* ---- Locking --------------------------------------------------------- */
 
-/* What a lock protects: the implementation may check the order rules. */
-enum arch_lock_class {
-	ARCH_LOCK_DOMAIN, /* one domain's state: never two held by one CPU */
-	ARCH_LOCK_MM,     /* the memory core: taken inside a domain lock */
-	ARCH_LOCK_SHARED, /* other state domain builds share (the guest DT
-	                     scratch buffer): short, like the mm lock */
-};
-
 /**
- * arch_lock_init() - @l starts free. Before any other CPU can reach it.
+ * arch_domain_lock()/arch_domain_unlock() - serialise domain and vCPU
+ * state changes. Recursive on one CPU: a handler running under it may
+ * call a core function that takes it again.
  */
-void arch_lock_init(struct arch_lock *l, enum arch_lock_class cls);
-
-/**
- * arch_lock_acquire()/arch_lock_release() - take and release @l.
- * Recursive on one CPU: a handler running under a domain's lock may call
- * a core function that takes it again. Never with the console lock held.
- */
-void arch_lock_acquire(struct arch_lock *l);
-void arch_lock_release(struct arch_lock *l);
+void arch_domain_lock(void);
+void arch_domain_unlock(void);
 
 /* ---- vCPUs ------------------------------------------------------------ */
 

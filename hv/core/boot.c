@@ -102,9 +102,6 @@ int boot_run(const struct plan_input *in, uint64_t t_entry, struct plan *plan, s
 {
 	int rc;
 
-	/* Until guests run, the hypervisor's messages go straight to the UART. */
-	console_init();
-
 	/* 1. The plan: the same validation as `bulkhead check`. */
 	uint64_t t_plan = arch_counter_read();
 	plan_build(in, plan);
@@ -156,7 +153,5 @@ int boot_run(const struct plan_input *in, uint64_t t_entry, struct plan *plan, s
 	          (unsigned long long)t_entry, (unsigned long long)(t_plan - t_entry),
 	          (unsigned long long)(t_plan_end - t_plan),
 	          (unsigned long long)(t_dom - t_plan_end), (unsigned long long)(t_end - t_dom));
-	/* Guests run from now on: nothing the hypervisor prints waits for the UART. */
-	console_async();
 	return (int)started;
 }

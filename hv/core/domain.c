@@ -25,14 +25,8 @@
 static struct mm *mm;
 static struct domain domains[PLAN_MAX_DOMAINS];
 static unsigned int nr_domains;
-/*
- * Guest DT scratch buffer, shared by all domains (64 KiB each would cost
- * 1 MiB): built and copied under dt_lock, which only domain builds (boot,
- * reboot) take, never a trap of a running domain; two domains rebooting
- * at once must not build into it together.
- */
+/* Guest DT scratch buffer: built and copied under the domain lock. */
 static uint64_t dt_buf[KIMAGE_GUEST_DT_MAX / 8];
-static struct arch_lock dt_lock;
 
 /* kimage_map_fn: guest RAM through the stage-2 tables. */
 static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
@@ -49,23 +43,7 @@ static void *map_guest(void *ctx, ipa_t ipa, uint64_t *len)
 	return arch_phys_to_virt(pa);
 }
 
-/*
- * A hypervisor line about @d, in @d's console stream: after what @d printed
- * so far, before what it prints next (console_note()).
- */
-static void note(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct domain *d, const char *fmt, ...)
-{
-	char line[CONSOLE_NOTE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	console_note(&d->con, line);
-}
-
-void domain_log(struct domain *d, const char *fmt, ...)
+void domain_log(const struct domain *d, const char *fmt, ...)
 {
 	char msg[PLAN_MESSAGE_MAX];
 	va_list ap;
@@ -73,7 +51,7 @@ void domain_log(struct domain *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	note(d, "bulkhead: domain %s: %s\n", d->cfg->name, msg);
+	hv_printf("bulkhead: domain %s: %s\n", d->cfg->name, msg);
 }
 
 /* Zero the static memory now rather than at the next creation. */
@@ -82,9 +60,8 @@ static void scrub_static(struct domain *d)
 	const struct plan_domain *c = d->cfg;
 
 	for (unsigned int b = 0; b < c->nr_banks; b++) {
-		/* With d's lock only: the mm lock is let go while zeroing. */
-		int rc = dommem_scrub_static(mm, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
-		                             c->banks[b].size >> PAGE_SHIFT);
+		int rc = staticmem_scrub(&mm->ps, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
+		                         c->banks[b].size >> PAGE_SHIFT);
 		if (rc)
 			domain_log(d, "scrubbing static bank %u failed (error %d)", b, rc);
 	}
@@ -136,14 +113,12 @@ static int domain_load(struct domain *d)
 			x.partial = arch_phys_to_virt(pa_init(c->modules[m].range.base));
 			x.partial_size = c->modules[m].range.size;
 		}
-	arch_lock_acquire(&dt_lock);
-	int dt = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
-	rc = dt < 0 ? dt : kimage_load(&l, dt_buf, (size_t)dt, map_guest, d);
-	arch_lock_release(&dt_lock);
-	if (dt < 0) {
-		domain_log(d, "guest device tree: %s (error %d)", err, dt);
-		return dt;
+	rc = guestdt_build(c, &x, dt_buf, sizeof(dt_buf));
+	if (rc < 0) {
+		domain_log(d, "guest device tree: %s (error %d)", err, rc);
+		return rc;
 	}
+	rc = kimage_load(&l, dt_buf, (size_t)rc, map_guest, d);
 	if (rc) {
 		domain_log(d, "%s: loading the kernel: error %d", c->node, rc);
 		return rc;
@@ -175,6 +150,7 @@ static void domain_go(struct domain *d)
 {
 	d->state = DOMAIN_RUNNING;
 	d->boots++;
+	d->line_len = 0;
 	d->stop_reason[0] = 0;
 	vuart_reset(&d->uart);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
@@ -191,10 +167,9 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 {
 	unsigned int started = 0;
 
+	arch_domain_lock();
 	mm = core_mm;
-	arch_lock_init(&dt_lock, ARCH_LOCK_SHARED);
 	nr_domains = plan->nr_domains;
-	console_init();
 	for (unsigned int i = 0; i < nr_domains; i++) {
 		struct domain *d = &domains[i];
 		/*
@@ -204,13 +179,9 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 		 */
 		if (d->domid)
 			memset(d, 0, sizeof(*d));
-		/* No other CPU reaches d before its first kick (domain_go()). */
-		arch_lock_init(&d->lock, ARCH_LOCK_DOMAIN);
-		arch_lock_acquire(&d->lock);
 		d->domid = i + 1;
 		d->cfg = &plan->domains[i];
 		d->nr_vcpus = d->cfg->vcpus;
-		console_add(&d->con, d->cfg->name);
 		for (unsigned int v = 0; v < d->nr_vcpus; v++) {
 			d->vcpus[v].dom = d;
 			d->vcpus[v].id = v;
@@ -220,16 +191,15 @@ unsigned int domain_start_all(const struct plan *plan, struct mm *core_mm, bool 
 		if (domain_build(d, scrub_at_boot) != 0) {
 			d->state = DOMAIN_FAILED;
 			fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "not started");
-			arch_lock_release(&d->lock);
 			continue;
 		}
 		hv_printf("bulkhead: domain %s (id %u) starts at 0x%llx, device tree at 0x%llx\n",
 		          d->cfg->name, domain_id(d), (unsigned long long)ipa_addr(d->kernel_entry),
 		          (unsigned long long)ipa_addr(d->dtb_ipa));
 		domain_go(d);
-		arch_lock_release(&d->lock);
 		started++;
 	}
+	arch_domain_unlock();
 	return started;
 }
 
@@ -259,20 +229,77 @@ unsigned int domain_id(const struct domain *d)
 	return d->domid;
 }
 
+/* Another domain's line is due: end a live line left open (a prompt). */
+static void end_open_lines(const struct domain *d)
+{
+	for (unsigned int i = 0; i < nr_domains; i++) {
+		if (&domains[i] != d && domains[i].line_open) {
+			arch_console_write("\n", 1);
+			domains[i].line_open = false;
+		}
+	}
+}
+
+static void flush_line(struct domain *d)
+{
+	end_open_lines(d);
+	d->line[d->line_len] = 0;
+	hv_printf("(%s) %s\n", d->cfg->name, d->line);
+	d->line_len = 0;
+}
+
+/* Live console: the line so far is on the terminal, behind its prefix. */
+static void live_putc(struct domain *d, char c)
+{
+	if (!d->line_open) {
+		end_open_lines(d);
+		hv_printf("(%s) ", d->cfg->name);
+		d->line_open = true;
+	}
+	arch_console_write(&c, 1);
+	if (c == '\n')
+		d->line_open = false;
+}
+
 void domain_console_putc(struct domain *d, char c)
 {
+	if (c == '\r')
+		return;
 	/*
-	 * Nothing may follow a stopped domain's "stopped" note. The arm64
-	 * traps drop a request of a life that is over before it gets here;
-	 * host tests call this directly.
+	 * Guests must not drive the host terminal: no control characters
+	 * (backspace only for the domain being typed to: line editing).
 	 */
-	if (d->state == DOMAIN_RUNNING)
-		console_putc(&d->con, c);
+	if (((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (unsigned char)c >= 0x80) &&
+	    !(c == '\b' && d->console_live))
+		c = '.';
+	if (d->console_live) {
+		live_putc(d, c);
+		return;
+	}
+	if (c == '\n') {
+		flush_line(d);
+		return;
+	}
+	d->line[d->line_len++] = c;
+	if (d->line_len == sizeof(d->line) - 1)
+		flush_line(d);
 }
 
 void domain_console_live(struct domain *d, bool live)
 {
-	console_set_live(&d->con, live);
+	if (live == d->console_live)
+		return;
+	if (live && d->line_len) { /* show the partial line (a prompt) now */
+		end_open_lines(d);
+		d->line[d->line_len] = 0;
+		hv_printf("(%s) %s", d->cfg->name, d->line);
+		d->line_open = true;
+		d->line_len = 0;
+	} else if (!live && d->line_open) {
+		hv_printf("\n");
+		d->line_open = false;
+	}
+	d->console_live = live;
 }
 
 /*
@@ -283,6 +310,8 @@ void domain_console_live(struct domain *d, bool live)
  */
 static void halt_and_release_locked(struct domain *d)
 {
+	if (d->line_len)
+		flush_line(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		d->vcpus[i].state = VCPU_OFF;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
@@ -291,28 +320,23 @@ static void halt_and_release_locked(struct domain *d)
 	dommem_destroy(&d->mem);
 }
 
-/*
- * Called with the domain lock held. Return: true when @d was running. The
- * note goes into @d's console stream before the lock is released, so it
- * comes after everything the life printed.
- */
-static bool stop_locked(struct domain *d, bool crashed, const char *why)
+/* Called with the domain lock held. */
+static void stop_locked(struct domain *d, bool crashed, const char *why)
 {
 	if (d->state != DOMAIN_RUNNING)
-		return false;
+		return;
 	halt_and_release_locked(d);
 	d->state = crashed ? DOMAIN_CRASHED : DOMAIN_OFF;
 	fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "%s", why);
-	note(d, "bulkhead: domain %s stopped: %s\n", d->cfg->name, why);
 	scrub_static(d);
-	return true;
 }
 
 void domain_shutdown(struct domain *d, bool crashed, const char *why)
 {
-	arch_lock_acquire(&d->lock);
+	arch_domain_lock();
 	stop_locked(d, crashed, why);
-	arch_lock_release(&d->lock);
+	arch_domain_unlock();
+	hv_printf("bulkhead: domain %s stopped: %s\n", d->cfg->name, why);
 }
 
 void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t pc)
@@ -321,20 +345,17 @@ void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t 
 
 	fmt_snprintf(why, sizeof(why), "%s at IPA 0x%llx, PC 0x%llx", what,
 	             (unsigned long long)ipa_addr(ipa), (unsigned long long)pc);
-	arch_lock_acquire(&d->lock);
-	if (d->state == DOMAIN_RUNNING)
-		note(d, "bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
-	stop_locked(d, true, why);
-	arch_lock_release(&d->lock);
+	hv_printf("bulkhead: domain %s: stage-2 fault: %s\n", d->cfg->name, why);
+	domain_shutdown(d, true, why);
 }
 
 int domain_reboot(struct domain *d)
 {
 	int rc;
 
-	arch_lock_acquire(&d->lock);
+	arch_domain_lock();
 	if (d->state != DOMAIN_RUNNING) {
-		arch_lock_release(&d->lock);
+		arch_domain_unlock();
 		return -HV_EINVAL;
 	}
 	halt_and_release_locked(d);
@@ -342,26 +363,16 @@ int domain_reboot(struct domain *d)
 	if (rc) {
 		d->state = DOMAIN_CRASHED;
 		fmt_snprintf(d->stop_reason, sizeof(d->stop_reason), "reboot failed (%d)", rc);
-		note(d, "bulkhead: domain %s: reboot failed, stopped\n", d->cfg->name);
-		arch_lock_release(&d->lock);
+		arch_domain_unlock();
 		return rc;
 	}
-	/*
-	 * The life boundary on the console: what the old life left unsent is
-	 * printed before this line, the new life's output after it.
-	 */
-	note(d, "bulkhead: domain %s rebooted on the same memory (boot %u)\n", d->cfg->name,
-	     d->boots + 1);
+	hv_printf("bulkhead: domain %s rebooted on the same memory (boot %u)\n", d->cfg->name,
+	          d->boots + 1);
 	domain_go(d);
-	arch_lock_release(&d->lock);
+	arch_domain_unlock();
 	return 0;
 }
 
-/*
- * Without any lock: a stopped domain never restarts by itself (only its
- * own running vCPUs could reboot it), so "all stopped", once seen, stays
- * true; a state read mid-change only delays the power-off to the next look.
- */
 bool domain_all_stopped(void)
 {
 	for (unsigned int i = 0; i < nr_domains; i++)
@@ -389,15 +400,10 @@ static const char *state_name(enum domain_state s)
 void domain_print_summary(void)
 {
 	for (unsigned int i = 0; i < nr_domains; i++) {
-		struct domain *d = &domains[i];
-		uint64_t dropped = console_dropped(&d->con);
-		char con[48] = "";
-		if (dropped)
-			fmt_snprintf(con, sizeof(con), "; console: %llu bytes dropped",
-			             (unsigned long long)dropped);
-		hv_printf("bulkhead: summary: %s id %u %s after %u boot(s), %llu KiB: %s%s\n",
+		const struct domain *d = &domains[i];
+		hv_printf("bulkhead: summary: %s id %u %s after %u boot(s), %llu KiB: %s\n",
 		          d->cfg->name, domain_id(d), state_name(d->state), d->boots,
 		          (unsigned long long)d->cfg->memory_kib,
-		          d->stop_reason[0] ? d->stop_reason : "-", con);
+		          d->stop_reason[0] ? d->stop_reason : "-");
 	}
 }

@@ -14,7 +14,6 @@
 #define BULKHEAD_CORE_DOMAIN_H
 
 #include "arch_types.h"
-#include "console.h"
 #include "dommem.h"
 #include "plan.h"
 #include "vuart.h"
@@ -33,6 +32,8 @@ enum domain_state {
 	DOMAIN_FAILED,  /* could not be built */
 };
 
+#define DOMAIN_LINE_MAX 160
+
 struct domain;
 
 struct vcpu {
@@ -48,12 +49,6 @@ struct vcpu {
 struct domain {
 	unsigned int domid;            /* Xen's domain id: 1.. in plan (device-tree) order */
 	const struct plan_domain *cfg; /* &plan->domains[domid - 1] */
-	/*
-	 * Everything of this domain (state, vCPUs, vuart, vGIC, stage 2) is
-	 * changed under this lock only: one domain's long work (a reboot
-	 * scrubbing its memory) never stalls another's traps. See arch.h.
-	 */
-	struct arch_lock lock;
 	volatile enum domain_state state;
 	struct domain_mem mem; /* pages and stage-2 (dommem) */
 	unsigned int nr_vcpus;
@@ -62,13 +57,13 @@ struct domain {
 	ipa_t dtb_ipa;
 	unsigned int boots;
 	char stop_reason[96];
+	/* Console: one line buffered so that the name prefixes every line. */
+	char line[DOMAIN_LINE_MAX];
+	unsigned int line_len;
 	struct vuart uart; /* the vpl011's registers and receive FIFO */
-	/*
-	 * Its console output ring: part of the domain, so that what one
-	 * domain writes can only ever fill its own (console.h). Kept over
-	 * reboots: what a life left unsent is printed before the reboot line.
-	 */
-	struct console_stream con;
+	/* Input goes to this domain: its output is shown as it comes. */
+	bool console_live;
+	bool line_open;          /* live: a line is on the terminal, not ended */
 	struct domain_arch arch; /* the machine's per-domain state (arch.h) */
 };
 
@@ -95,10 +90,9 @@ uint64_t domain_table_pages(void);
 
 /**
  * domain_log() - one line on the hypervisor console about @d:
- * "bulkhead: domain NAME: " then @fmt. It is a note in @d's console
- * stream (console_note()): printed after what @d printed before it.
+ * "bulkhead: domain NAME: " then @fmt.
  */
-void domain_log(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void domain_log(const struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** domain_by_id() - the domain with Xen-style id @domid (1..), or NULL. */
 struct domain *domain_by_id(unsigned int domid);
@@ -127,16 +121,16 @@ void domain_crash_fault(struct domain *d, const char *what, ipa_t ipa, uint64_t 
 int domain_reboot(struct domain *d);
 
 /**
- * domain_console_putc() - one byte of guest output (a vPL011 DR write),
- * into the domain's console ring (console_putc()); nothing once the
- * domain stopped. Never waits for the UART.
+ * domain_console_putc() - one byte of guest output: line-buffered, or
+ * shown at once while the domain is live (it gets the console input).
  */
 void domain_console_putc(struct domain *d, char c);
 
 /**
  * domain_console_live() - someone types to @d (@live) or no longer: a
- * live domain's partial lines (prompts, echo) and escape sequences show
- * at once (console_set_live()).
+ * live domain's partial lines (prompts, echo) show at once; another
+ * domain's line ends an open live line first, so every line on the
+ * terminal still starts with its domain's name.
  */
 void domain_console_live(struct domain *d, bool live);
 

@@ -17,8 +17,10 @@
  * creation), every table comes from what the heap promised it and no
  * more than the budget is ever held.
  */
-static int table_alloc_locked(struct domain_mem *dm, unsigned int order, pa_t *pages)
+static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
 {
+	struct domain_mem *dm = ctx;
+
 	if (!dm->table_limit)
 		return mm_alloc_pages(dm->mm, order, pages);
 	/* A table the domain freed before, kept for it (p2m zeroes it). */
@@ -38,17 +40,6 @@ static int table_alloc_locked(struct domain_mem *dm, unsigned int order, pa_t *p
 	return mm_alloc_reserved_pages(dm->mm, order, pages);
 }
 
-/* p2m's way into the memory core: under the mm lock (any p2m caller). */
-static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
-{
-	struct domain_mem *dm = ctx;
-
-	arch_lock_acquire(&dm->mm->lock);
-	int rc = table_alloc_locked(dm, order, pages);
-	arch_lock_release(&dm->mm->lock);
-	return rc;
-}
-
 /*
  * Once the budget is set, a freed table stays the domain's: on its own
  * free list (the root aside), never back in the buddy. So tearing a
@@ -56,8 +47,10 @@ static int table_alloc(void *ctx, unsigned int order, pa_t *pages)
  * to the buddy could split an extent of tables allocated together), and
  * the next life rebuilds from the same pages.
  */
-static void table_free_locked(struct domain_mem *dm, pa_t pages, unsigned int order)
+static void table_free(void *ctx, pa_t pages, unsigned int order)
 {
+	struct domain_mem *dm = ctx;
+
 	if (dm->table_limit && order == 0) {
 		*(uint64_t *)arch_phys_to_virt(pages) = dm->free_tables;
 		dm->free_tables = pa_addr(pages) >> PAGE_SHIFT;
@@ -74,15 +67,6 @@ static void table_free_locked(struct domain_mem *dm, pa_t pages, unsigned int or
 		dm->table_leaks++;
 	else if (dm->table_limit)
 		mm_unreserve_return(dm->mm, 1ull << order); /* still the domain's */
-}
-
-static void table_free(void *ctx, pa_t pages, unsigned int order)
-{
-	struct domain_mem *dm = ctx;
-
-	arch_lock_acquire(&dm->mm->lock);
-	table_free_locked(dm, pages, order);
-	arch_lock_release(&dm->mm->lock);
 }
 
 uint64_t dommem_tables_held(const struct domain_mem *dm)
@@ -225,8 +209,8 @@ static int create_heap(struct domain_mem *dm)
 	return 0;
 }
 
-static int create_locked(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                         unsigned int domid, bool scrub)
+static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
+                  unsigned int domid, bool scrub)
 {
 	uint64_t max_pages = 0;
 
@@ -272,19 +256,6 @@ static int create_locked(struct domain_mem *dm, struct mm *mm, const struct plan
 	return 0;
 }
 
-/*
- * Creation takes and maps page runs: page-state work only (the scrub of
- * static memory, if asked for, comes after, without the mm lock).
- */
-static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                  unsigned int domid, bool scrub)
-{
-	arch_lock_acquire(&mm->lock);
-	int rc = create_locked(dm, mm, cfg, domid, scrub);
-	arch_lock_release(&mm->lock);
-	return rc;
-}
-
 /* The host frame mapped at guest frame gfn, when it is RAM. */
 static int ram_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn)
 {
@@ -300,7 +271,7 @@ static int ram_frame(const struct domain_mem *dm, uint64_t gfn, uint64_t *pfn)
 	return 0;
 }
 
-static int remove_locked(struct domain_mem *dm, uint64_t gfn, uint64_t count)
+int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
 {
 	if (!dm->live)
 		return -HV_EINVAL;
@@ -389,17 +360,7 @@ static bool planned_frame(const struct plan_domain *cfg, uint64_t gfn, uint64_t 
 	return false;
 }
 
-int dommem_remove(struct domain_mem *dm, uint64_t gfn, uint64_t count)
-{
-	if (!dm->live)
-		return -HV_EINVAL;
-	arch_lock_acquire(&dm->mm->lock);
-	int rc = remove_locked(dm, gfn, count);
-	arch_lock_release(&dm->mm->lock);
-	return rc;
-}
-
-static int populate_locked(struct domain_mem *dm, uint64_t gfn, unsigned int order)
+int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 {
 	if (!dm->live)
 		return -HV_EINVAL;
@@ -453,21 +414,6 @@ static int populate_locked(struct domain_mem *dm, uint64_t gfn, unsigned int ord
 	return map_taken(dm, gfn, pfn, count);
 }
 
-/*
- * Under the mm lock throughout: the checks and the taking must see the
- * same page state. A static populate scrubs the pages it takes (at most
- * the request) before they are mapped, still under it.
- */
-int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
-{
-	if (!dm->live)
-		return -HV_EINVAL;
-	arch_lock_acquire(&dm->mm->lock);
-	int rc = populate_locked(dm, gfn, order);
-	arch_lock_release(&dm->mm->lock);
-	return rc;
-}
-
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                   unsigned int domid)
 {
@@ -483,71 +429,19 @@ int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct 
 	return create(dm, mm, cfg, domid, false);
 }
 
-/*
- * The mm lock is taken to read and to mark each extent, and let go while
- * it is zeroed (~8 ms per 100 MiB): the range is static memory bound to a
- * domain whose lock the caller holds, so no one else can take, free or
- * scrub these pages meanwhile; other domains' page-state work may go on
- * (it may split or merge extents around them, hence each look anew).
- */
-int dommem_scrub_static(struct mm *mm, uint64_t pfn, uint64_t count)
-{
-	uint64_t end = pfn + count;
-	int rc = 0;
-
-	if (count == 0 || end < pfn)
-		return -HV_EINVAL;
-	arch_lock_acquire(&mm->lock);
-	for (uint64_t p = pfn; p < end;) {
-		struct page_state st;
-		if (!pgstate_get(&mm->ps, p, &st) || !(st.flags & PG_STATIC)) {
-			rc = -HV_EINVAL;
-			break;
-		}
-		p = st.pfn + st.count;
-	}
-	arch_lock_release(&mm->lock);
-	for (uint64_t p = pfn; p < end && rc == 0;) {
-		struct page_state st;
-		arch_lock_acquire(&mm->lock);
-		bool found = pgstate_get(&mm->ps, p, &st);
-		arch_lock_release(&mm->lock);
-		if (!found) { /* checked above, and bound to the caller: not reached */
-			rc = -HV_EINVAL;
-			break;
-		}
-		uint64_t e = st.pfn + st.count < end ? st.pfn + st.count : end;
-		if (st.flags & PG_NEEDS_SCRUB) {
-			arch_scrub(pa_init(p << PAGE_SHIFT), (e - p) << PAGE_SHIFT);
-			arch_lock_acquire(&mm->lock);
-			/* The same state as before zeroing; only its extent may differ. */
-			if (!pgstate_get(&mm->ps, p, &st))
-				arch_panic("dommem_scrub_static: a bound static page vanished");
-			st.flags &= (uint8_t)~PG_NEEDS_SCRUB;
-			/* Only the range's two ends can split: the spare covers it. */
-			if (pgstate_set(&mm->ps, p, e - p, &st, 0, true))
-				arch_panic("dommem_scrub_static: page-state spare exhausted");
-			arch_lock_release(&mm->lock);
-		}
-		p = e;
-	}
-	return rc;
-}
-
 void dommem_scrub(struct domain_mem *dm)
 {
 	const struct plan_domain *cfg = dm->cfg;
 
 	for (unsigned int i = 0; cfg->is_static && i < cfg->nr_banks; i++)
-		dommem_scrub_static(dm->mm, pa_addr(cfg->banks[i].pa) >> PAGE_SHIFT,
-		                    cfg->banks[i].size >> PAGE_SHIFT);
+		staticmem_scrub(&dm->mm->ps, pa_addr(cfg->banks[i].pa) >> PAGE_SHIFT,
+		                cfg->banks[i].size >> PAGE_SHIFT);
 }
 
 void dommem_destroy(struct domain_mem *dm)
 {
 	if (!dm->live)
 		return;
-	arch_lock_acquire(&dm->mm->lock);
 	/* The stage-2 goes first (and the TLB with it): nothing maps the pages. */
 	p2m_destroy(&dm->p2m);
 	/* Q11, a destroyed domain's pages: static pages go to the domain's reserve, which outlives
@@ -555,7 +449,6 @@ void dommem_destroy(struct domain_mem *dm)
 	release_all(dm);
 	dm->live = false;
 	dm->tot_pages = 0;
-	arch_lock_release(&dm->mm->lock);
 }
 
 int dommem_recreate(struct domain_mem *dm)

@@ -78,15 +78,6 @@ int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                              unsigned int domid);
 
-/**
- * dommem_scrub_static() - zero the pages of @count frames at @pfn, static
- * memory bound to a domain whose lock the caller holds, that are marked
- * PG_NEEDS_SCRUB, and clear the mark. The mm lock is held only to read and
- * mark extents, never while zeroing. Return: 0, or -HV_EINVAL when a page
- * of the range is not static memory (nothing is zeroed then).
- */
-int dommem_scrub_static(struct mm *mm, uint64_t pfn, uint64_t count);
-
 /** dommem_scrub() - zero every static page of the domain still marked. */
 void dommem_scrub(struct domain_mem *dm);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Formatted output for both builds: see fmt.h. */
 #include "fmt.h"
-#include "console.h"
+#include "arch.h"
 
 struct fmt_out {
 	char *buf;
@@ -157,5 +157,5 @@ void hv_printf(const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(line))
 		n = sizeof(line) - 1;
-	console_hv_write(line, (size_t)n);
+	arch_console_write(line, (size_t)n);
 }

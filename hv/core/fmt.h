@@ -19,10 +19,7 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/**
- * Print to the hypervisor console: at once while the hypervisor boots,
- * queued for the console drain once guests run (console_hv_write()).
- */
+/** Print to the hypervisor console (arch_console_write). */
 void hv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

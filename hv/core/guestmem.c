@@ -16,11 +16,8 @@ static void *guest_page(const struct domain_mem *dm, uint64_t ipa_page)
 	    type != P2M_RAM_RW)
 		return NULL;
 	/* The stage-2 only maps the domain's own pages; check anyway. */
-	arch_lock_acquire(&dm->mm->lock); /* the page state is every domain's */
-	bool own = pgstate_get(&dm->mm->ps, pa_addr(pa) >> PAGE_SHIFT, &st) &&
-	           st.state == PG_INUSE && st.owner == dm->domid;
-	arch_lock_release(&dm->mm->lock);
-	if (!own)
+	if (!pgstate_get(&dm->mm->ps, pa_addr(pa) >> PAGE_SHIFT, &st) || st.state != PG_INUSE ||
+	    st.owner != dm->domid)
 		return NULL;
 	return arch_phys_to_virt(pa);
 }

@@ -227,7 +227,6 @@ int mm_init(struct mm *mm, const struct plan *plan)
 {
 	uint64_t pfn[PGSTATE_MAX_BANKS], count[PGSTATE_MAX_BANKS];
 
-	arch_lock_init(&mm->lock, ARCH_LOCK_MM);
 	mm->plan = plan;
 	mm->error[0] = '\0';
 	mm->meta_pfn = mm->meta_pages = 0;

@@ -12,7 +12,6 @@
 #ifndef BULKHEAD_CORE_MM_H
 #define BULKHEAD_CORE_MM_H
 
-#include "arch_types.h"
 #include "bootalloc.h"
 #include "buddy.h"
 #include "pgstate.h"
@@ -31,13 +30,6 @@
 #define MM_DOMAIN_EXTENTS_BASE 8
 
 struct mm {
-	/*
-	 * What all domains share (page state, buddy, static reserves, heap
-	 * promises) is changed under this one lock, taken by the memory
-	 * core's entry points inside the caller's domain lock and held only
-	 * for page-state and buddy work, never while a large range is zeroed.
-	 */
-	struct arch_lock lock;
 	const struct plan *plan;
 	struct pgstate ps;
 	struct bootalloc boot;

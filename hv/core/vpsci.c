@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * PSCI for guests: see vpsci.h. Every state change is made under the
- * domain's own lock and only for a caller that is still running in the
+ * domain lock and only for a caller that is still running in the
  * domain's current life: a call that waited for the lock while another
  * vCPU stopped or rebooted the domain does nothing.
  */
@@ -24,7 +24,7 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 
 	if (!t)
 		return PSCI_INVALID_PARAMS;
-	arch_lock_acquire(&d->lock);
+	arch_domain_lock();
 	if (d->state != DOMAIN_RUNNING) {
 		/* Never start a vCPU of a stopped domain: it has no memory. */
 		rc = PSCI_DENIED;
@@ -38,7 +38,7 @@ static int64_t cpu_on(struct domain *d, uint64_t mpidr, uint64_t entry, uint64_t
 		t->state = VCPU_PENDING;
 		arch_vcpu_kick(t);
 	}
-	arch_lock_release(&d->lock);
+	arch_domain_unlock();
 	return rc;
 }
 
@@ -104,7 +104,8 @@ static uint64_t call_locked(struct vcpu *v, const uint64_t args[4])
 		 * Other vCPUs may still run (Linux parks them in a loop, it does
 		 * not turn them off): domain_reboot() stops them all first.
 		 */
-		domain_reboot(d); /* a failure stops the domain and says so */
+		if (domain_reboot(d) != 0)
+			hv_printf("bulkhead: domain %s: reboot failed, stopped\n", d->cfg->name);
 		return PSCI_SUCCESS;
 	default:
 		return (uint64_t)(int64_t)PSCI_NOT_SUPPORTED;
@@ -115,9 +116,9 @@ uint64_t vpsci_call(struct vcpu *v, const uint64_t args[4])
 {
 	uint64_t rc = (uint64_t)(int64_t)PSCI_DENIED;
 
-	arch_lock_acquire(&v->dom->lock); /* its own domain's only: vPSCI reaches no other */
+	arch_domain_lock();
 	if (v->state == VCPU_RUNNING && v->dom->state == DOMAIN_RUNNING)
 		rc = call_locked(v, args);
-	arch_lock_release(&v->dom->lock);
+	arch_domain_unlock();
 	return rc;
 }

@@ -14,7 +14,7 @@ void vuart_reset(struct vuart *u)
 
 static uint32_t ris(const struct vuart *u)
 {
-	uint32_t r = VUART_INT_TX | u->other_ris; /* see vuart.h, Transmit */
+	uint32_t r = VUART_INT_TX | u->other_ris; /* the TX FIFO is always empty */
 
 	if (u->rx_count)
 		r |= VUART_INT_RX | VUART_INT_RT;
@@ -23,7 +23,7 @@ static uint32_t ris(const struct vuart *u)
 
 static uint32_t fr(const struct vuart *u)
 {
-	uint32_t f = u->tx_full ? VUART_FR_TXFF : VUART_FR_TXFE;
+	uint32_t f = VUART_FR_TXFE;
 
 	if (u->rx_count == 0)
 		f |= VUART_FR_RXFE;

@@ -4,14 +4,8 @@
  * decoding (hv/arch/arm64/vpl011.c) or the interrupt delivery (the
  * vGIC): what a guest's UART driver reads and writes.
  *
- * Transmit: every DR write is one byte out, into the domain's console
- * ring (console.h). FR shows the ring as the transmit FIFO: TXFF while it
- * is full (the caller sets tx_full before reading FR), so that a driver
- * that checks TXFF before each byte, as Linux's and the test guests' do,
- * waits instead of losing output; TXFE otherwise. TXRIS stays set: the
- * interrupt line is only evaluated on register accesses, so a full ring
- * must not hide the transmit interrupt a driver waits for (the driver
- * then finds TXFF and tries again). Receive has a 32-byte FIFO
+ * Transmit is immediate: every DR write is one byte out, so the transmit
+ * FIFO is always empty (FR.TXFE, TXRIS set). Receive has a 32-byte FIFO
  * filled by vuart_receive(). The receive and receive-timeout interrupts
  * are levels: raised while the FIFO holds data, gone when it is drained
  * (ICR cannot clear data that is still there). The interrupt line is
@@ -56,7 +50,6 @@ struct vuart {
 	uint32_t other_ris;  /* modem and error interrupts: never raised, kept for ICR */
 	uint64_t rx_dropped; /* bytes lost because the FIFO was full */
 	bool line;           /* the level last given to the interrupt controller */
-	bool tx_full;        /* the console ring is full: FR reads TXFF (set by the caller) */
 };
 
 /** vuart_reset() - the state after a reset (also what zero-fill gives). */

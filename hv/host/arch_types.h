@@ -13,18 +13,6 @@
 
 #include "../core/types.h"
 
-/*
- * A lock of hv/core/arch.h. The host runs one thread: the lock records
- * which simulated CPU holds it (host_this_cpu) so that the order rules and
- * "another CPU holds it" can be checked, and how often it was taken.
- */
-struct arch_lock {
-	unsigned int cls;   /* enum arch_lock_class */
-	unsigned int owner; /* simulated CPU holding it */
-	unsigned int depth; /* 0: free */
-	uint64_t taken;     /* times taken from depth 0 */
-};
-
 struct domain_arch {
 	unsigned int inits, resets, destroys;
 	bool live; /* between arch_domain_reset() and arch_domain_destroy() */

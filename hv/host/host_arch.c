@@ -25,24 +25,17 @@ static unsigned int host_ram_count;
 
 uint64_t host_tlb_flushes;
 uint64_t host_scrubbed_bytes;
-uint64_t host_scrubbed_mm_locked_bytes;
 uint64_t host_cleaned_bytes;
 char *host_console_buf;
 size_t host_console_len, host_console_cap;
-long host_console_tx_room = -1;
-uint64_t host_console_locked_bytes;
-bool host_console_lock_held;
 struct host_cpu host_cpus[PLAN_MAX_CPUS];
 unsigned int host_lock_depth;
-unsigned int host_this_cpu;
 uint64_t host_lock_taken;
 const struct plan *host_machine_plan;
 int host_machine_init_rc;
 static uint64_t counter;
 static void (*next_lock_fn)(void *ctx);
 static void *next_lock_ctx;
-/* Locks held by each simulated CPU: domain locks, and the others (mm, shared). */
-static unsigned int held_domain[PLAN_MAX_CPUS], held_mm[PLAN_MAX_CPUS];
 
 /* A rule of arch.h broken by the core: fail the test loudly. */
 static _Noreturn void violation(const char *what)
@@ -75,17 +68,11 @@ void host_machine_reset(void)
 {
 	host_tlb_flushes = 0;
 	host_scrubbed_bytes = 0;
-	host_scrubbed_mm_locked_bytes = 0;
 	host_cleaned_bytes = 0;
 	memset(host_cpus, 0, sizeof(host_cpus));
 	if (host_lock_depth)
-		violation("machine reset with a lock held");
+		violation("machine reset with the domain lock held");
 	host_lock_taken = 0;
-	host_this_cpu = 0;
-	if (host_console_lock_held)
-		violation("machine reset with the console lock held");
-	host_console_tx_room = -1;
-	host_console_locked_bytes = 0;
 	next_lock_fn = NULL;
 	host_machine_plan = NULL;
 	host_machine_init_rc = 0;
@@ -117,13 +104,8 @@ void *arch_phys_to_virt(pa_t pa)
 	abort();
 }
 
-/* The UART: everything it was given, in order, in host_console_buf. */
-static void uart_out(const char *s, size_t len)
+void arch_console_write(const char *s, size_t len)
 {
-	if (host_console_lock_held)
-		violation("console UART written with the console lock held (appends would wait)");
-	if (host_lock_depth)
-		host_console_locked_bytes += len;
 	if (host_console_buf == NULL || host_console_len + len + 1 > host_console_cap) {
 		size_t cap = (host_console_cap + len + 1) * 2;
 		char *n = realloc(host_console_buf, cap);
@@ -139,50 +121,11 @@ static void uart_out(const char *s, size_t len)
 		fwrite(s, 1, len, stderr);
 }
 
-void arch_console_write(const char *s, size_t len)
-{
-	uart_out(s, len);
-}
-
-size_t arch_console_tx(const char *s, size_t len)
-{
-	if (host_console_tx_room >= 0 && len > (size_t)host_console_tx_room)
-		len = (size_t)host_console_tx_room;
-	if (host_console_tx_room >= 0)
-		host_console_tx_room -= (long)len;
-	uart_out(s, len);
-	return len;
-}
-
-void arch_console_lock(void)
-{
-	if (host_console_lock_held)
-		violation("console lock taken twice (it is not recursive)");
-	host_console_lock_held = true;
-}
-
-bool arch_console_trylock(void)
-{
-	if (host_console_lock_held)
-		return false;
-	host_console_lock_held = true;
-	return true;
-}
-
-void arch_console_unlock(void)
-{
-	if (!host_console_lock_held)
-		violation("arch_console_unlock() without the console lock");
-	host_console_lock_held = false;
-}
-
 void arch_scrub(pa_t pa, uint64_t len)
 {
 	/* Scrub each registered window piecewise; a range never spans two. */
 	memset(arch_phys_to_virt(pa), 0, len);
 	host_scrubbed_bytes += len;
-	if (held_mm[host_this_cpu])
-		host_scrubbed_mm_locked_bytes += len;
 }
 
 void arch_guest_tlb_flush(uint16_t vmid)
@@ -220,69 +163,29 @@ void host_on_next_lock(void (*fn)(void *ctx), void *ctx)
 	next_lock_ctx = ctx;
 }
 
-void arch_lock_init(struct arch_lock *l, enum arch_lock_class cls)
+void arch_domain_lock(void)
 {
-	if (l->depth)
-		violation("arch_lock_init() of a lock that is held");
-	*l = (struct arch_lock){.cls = cls};
-}
-
-void arch_lock_acquire(struct arch_lock *l)
-{
-	unsigned int me = host_this_cpu;
-
-	if (host_console_lock_held)
-		violation("lock taken inside the console lock");
-	if (l->depth && l->owner == me) {
-		l->depth++;
-		host_lock_depth++;
-		return;
-	}
 	if (host_lock_depth == 0 && next_lock_fn) {
 		void (*fn)(void *) = next_lock_fn;
 		next_lock_fn = NULL;
 		fn(next_lock_ctx); /* the other vCPU held the lock first */
 		if (host_lock_depth)
-			violation("the injected action left a lock held");
+			violation("the injected action left the domain lock held");
 	}
-	if (l->depth)
-		violation("lock held by another CPU (this one would wait)");
-	if (l->cls == ARCH_LOCK_DOMAIN && held_domain[me])
-		violation("two domain locks held by one CPU");
-	if (l->cls == ARCH_LOCK_DOMAIN && held_mm[me])
-		violation("domain lock taken inside the mm (or a shared) lock");
-	if (l->cls == ARCH_LOCK_DOMAIN)
-		held_domain[me]++;
-	else
-		held_mm[me]++;
-	l->owner = me;
-	l->depth = 1;
-	l->taken++;
-	host_lock_depth++;
-	host_lock_taken++;
+	if (host_lock_depth++ == 0)
+		host_lock_taken++;
 }
 
-void arch_lock_release(struct arch_lock *l)
+void arch_domain_unlock(void)
 {
-	if (l->depth == 0 || l->owner != host_this_cpu)
-		violation("arch_lock_release() without the lock");
+	if (host_lock_depth == 0)
+		violation("arch_domain_unlock() without the lock");
 	host_lock_depth--;
-	if (--l->depth)
-		return;
-	if (l->cls == ARCH_LOCK_DOMAIN)
-		held_domain[l->owner]--;
-	else
-		held_mm[l->owner]--;
 }
 
-bool host_lock_held(const struct arch_lock *l)
+static void need_lock(const char *hook)
 {
-	return l->depth && l->owner == host_this_cpu;
-}
-
-static void need_lock(const struct domain *d, const char *hook)
-{
-	if (!host_lock_held(&d->lock))
+	if (host_lock_depth == 0)
 		violation(hook);
 }
 
@@ -290,7 +193,7 @@ void arch_vcpu_kick(struct vcpu *v)
 {
 	struct host_cpu *c = &host_cpus[v->pcpu];
 
-	need_lock(v->dom, "arch_vcpu_kick() without the domain lock");
+	need_lock("arch_vcpu_kick() without the domain lock");
 	if (v->pcpu >= PLAN_MAX_CPUS || (c->vcpu && c->vcpu != v))
 		violation("arch_vcpu_kick(): CPU owned by another vCPU");
 	v->arch.kicks++;
@@ -301,7 +204,7 @@ void arch_vcpu_kick(struct vcpu *v)
 
 void arch_vcpu_stop_wait(struct vcpu *v)
 {
-	need_lock(v->dom, "arch_vcpu_stop_wait() without the domain lock");
+	need_lock("arch_vcpu_stop_wait() without the domain lock");
 	if (v->state == VCPU_RUNNING)
 		violation("arch_vcpu_stop_wait() on a running vCPU");
 	v->arch.stop_waits++;
@@ -311,7 +214,7 @@ void arch_vcpu_stop_wait(struct vcpu *v)
 
 void arch_domain_init(struct domain *d)
 {
-	need_lock(d, "arch_domain_init() without the domain lock");
+	need_lock("arch_domain_init() without the domain lock");
 	memset(&d->arch, 0, sizeof(d->arch));
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		memset(&d->vcpus[i].arch, 0, sizeof(d->vcpus[i].arch));
@@ -320,7 +223,7 @@ void arch_domain_init(struct domain *d)
 
 void arch_domain_reset(struct domain *d)
 {
-	need_lock(d, "arch_domain_reset() without the domain lock");
+	need_lock("arch_domain_reset() without the domain lock");
 	if (d->arch.live)
 		violation("arch_domain_reset() of a live domain (no destroy since)");
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
@@ -332,7 +235,7 @@ void arch_domain_reset(struct domain *d)
 
 void arch_domain_destroy(struct domain *d)
 {
-	need_lock(d, "arch_domain_destroy() without the domain lock");
+	need_lock("arch_domain_destroy() without the domain lock");
 	if (!d->arch.live)
 		violation("arch_domain_destroy() of a domain not live");
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -349,11 +252,9 @@ bool host_cpu_run(unsigned int pcpu)
 {
 	struct host_cpu *c = &host_cpus[pcpu];
 	bool entered = false;
-	struct vcpu *v = c->vcpu; /* set by the first kick, never changed */
 
-	if (!v)
-		return false;
-	arch_lock_acquire(&v->dom->lock);
+	arch_domain_lock();
+	struct vcpu *v = c->vcpu;
 	if (c->powered && v && v->state == VCPU_PENDING) {
 		if (v->dom->state != DOMAIN_RUNNING || !v->dom->mem.live)
 			violation("a pending vCPU of a domain that is not running");
@@ -364,7 +265,7 @@ bool host_cpu_run(unsigned int pcpu)
 		c->in_guest = true;
 		entered = true;
 	}
-	arch_lock_release(&v->dom->lock);
+	arch_domain_unlock();
 	return entered;
 }
 

@@ -13,9 +13,8 @@
  * Concurrency: host_on_next_lock() injects what another vCPU does while
  * the caller waits for the domain lock.
  * Every hook checks the rules of arch.h (lock held, vCPU not running when
- * its domain is torn down, reset and destroy alternating, the console
- * lock innermost and not recursive, the UART never under it) and aborts on
- * a violation, so a core bug fails the test that provoked it.
+ * its domain is torn down, reset and destroy alternating) and aborts on a
+ * violation, so a core bug fails the test that provoked it.
  */
 #ifndef BULKHEAD_HOST_ARCH_H
 #define BULKHEAD_HOST_ARCH_H
@@ -35,26 +34,14 @@ void *host_ram_find(uint64_t base, uint64_t size);
  */
 void host_machine_reset(void);
 
-extern uint64_t host_tlb_flushes;              /* arch_guest_tlb_flush() calls */
-extern uint64_t host_scrubbed_bytes;           /* bytes zeroed by arch_scrub() */
-extern uint64_t host_scrubbed_mm_locked_bytes; /* of those, with the mm lock held */
-extern uint64_t host_cleaned_bytes;            /* bytes given to arch_dcache_clean() */
-extern char *host_console_buf;                 /* everything written to the console */
+extern uint64_t host_tlb_flushes;    /* arch_guest_tlb_flush() calls */
+extern uint64_t host_scrubbed_bytes; /* bytes zeroed by arch_scrub() */
+extern uint64_t host_cleaned_bytes;  /* bytes given to arch_dcache_clean() */
+extern char *host_console_buf;       /* everything written to the console */
 extern size_t host_console_len;
 
 /** host_console_clear() - forget what was written to the console. */
 void host_console_clear(void);
-
-/*
- * The console UART: arch_console_tx() takes at most host_console_tx_room
- * bytes, which it counts down (a slow UART whose FIFO the test refills);
- * -1 (the default, and after host_machine_reset()): it takes everything.
- * arch_console_write() always takes everything, as it waits on hardware.
- */
-extern long host_console_tx_room;
-/* Bytes given to the UART while any domain or mm lock was held. */
-extern uint64_t host_console_locked_bytes;
-extern bool host_console_lock_held;
 
 /* ---- Simulated physical CPUs ---- */
 
@@ -78,28 +65,16 @@ bool host_cpu_run(unsigned int pcpu);
 /** host_run_pending() - host_cpu_run() on every CPU; the number entered. */
 unsigned int host_run_pending(void);
 
-/* ---- The locks (arch_lock_*) ---- */
+/* ---- The domain lock ---- */
 
-/*
- * The rules of arch.h are checked on every acquire: never two domain
- * locks, nor a domain lock inside the mm lock, held by one simulated CPU;
- * nothing inside the console lock; a lock held by another simulated CPU
- * is a violation (the caller would wait: tests prove independence so).
- * Each struct arch_lock counts the times it was taken (.taken).
- */
-extern unsigned int host_lock_depth; /* all locks' depths summed; 0: none held */
-extern uint64_t host_lock_taken;     /* times any lock was taken from depth 0 */
-extern unsigned int host_this_cpu;   /* the simulated CPU taking locks (0) */
-
-struct arch_lock;
-/** host_lock_held() - does the current simulated CPU hold @l? */
-bool host_lock_held(const struct arch_lock *l);
+extern unsigned int host_lock_depth; /* 0: not held */
+extern uint64_t host_lock_taken;     /* times taken from depth 0 */
 
 /**
- * host_on_next_lock() - the next time a lock is taken while no lock at
- * all is held (depth 0), @fn(@ctx) runs first: another vCPU that got the
+ * host_on_next_lock() - the next time the domain lock is taken from
+ * outside (depth 0), @fn(@ctx) runs first: another vCPU that got the
  * lock before the caller and changed things while the caller waited.
- * One shot; @fn may call into the core (it takes the locks itself).
+ * One shot; @fn may call into the core (it takes the lock itself).
  */
 void host_on_next_lock(void (*fn)(void *ctx), void *ctx);
 

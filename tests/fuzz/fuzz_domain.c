@@ -3,8 +3,7 @@
  * libFuzzer drive of the domain life cycle through the host stand-in of
  * the arch interface: two domains of two vCPUs each, booted by the core's
  * boot sequence, then any sequence of PSCI calls, memory_op and console
- * hypercalls, vPL011 output, CPUs entering their vCPUs, faults, console
- * drains through a UART of random speed, and actions of one vCPU
+ * hypercalls, CPUs entering their vCPUs, faults, and actions of one vCPU
  * injected while another waits for the domain lock.
  *
  * The host stand-in aborts on any broken rule of arch.h (a vCPU entered
@@ -12,9 +11,7 @@
  * destroy out of order). After every operation this checks: a stopped
  * domain has no vCPU on and no memory, and its static memory reads as
  * zero; a running one has a vCPU on; each domain holds exactly the pages
- * it counts; lives are counted once each; each console ring is within
- * bounds and counts its newlines right. At the end every printed line
- * carries one name, and nothing reached the UART under the domain lock.
+ * it counts; lives are counted once each.
  *
  * Input: 4 bytes per operation: [0] op, [1] domain and vCPU, [2..3] argument.
  */
@@ -91,15 +88,7 @@ static void operate(uint8_t op, struct domain *d, unsigned int vc, uint16_t a)
 		}
 		break;
 	}
-	case 5: { /* console_io from anywhere, or vPL011 bytes */
-		if (a & 0x8000) {
-			static const char bytes[] = "ab\n\x1b[6n\r\b\x1b]x\n";
-			for (unsigned int k = 0; k < (a & 0xff); k++)
-				domain_console_putc(d, bytes[(k + (a >> 8)) % (sizeof(bytes) - 1)]);
-			if (a & 0x4000)
-				domain_console_live(d, a & 0x2000);
-			break;
-		}
+	case 5: { /* console_io from anywhere */
 		uint64_t args[5] = {CONSOLEIO_WRITE, a >> 6, ram + (a & 0x3f) * 64};
 		hypercall_dispatch(d, HYPERCALL_CONSOLE_IO, args);
 		break;
@@ -180,35 +169,7 @@ static void check(void)
 			if (!all_zero(pa_addr(b->pa), b->size))
 				fail("stopped domain's memory not scrubbed", id, pa_addr(b->pa));
 		}
-		const struct console_stream *c = &d->con;
-		uint64_t nl = 0;
-		if (c->rd > c->wr || c->wr - c->rd > CONSOLE_RING_SIZE ||
-		    c->ev_count > CONSOLE_EVENTS)
-			fail("console ring out of bounds", c->rd, c->wr);
-		for (uint64_t p = c->rd; p < c->wr; p++)
-			nl += c->ring[p % CONSOLE_RING_SIZE] == '\n';
-		if (nl != c->newlines)
-			fail("console newlines miscounted", nl, c->newlines);
 	}
-}
-
-/* Every line that reached the UART is one domain's or the hypervisor's. */
-static void check_output(void)
-{
-	const char *p = host_console_buf ? host_console_buf : "";
-
-	while (*p) {
-		const char *e = strchr(p, '\n');
-		if (!e)
-			break;
-		if (strncmp(p, "(domU1) ", 8) && strncmp(p, "(domU2) ", 8) &&
-		    strncmp(p, "bulkhead: ", 10))
-			fail("console line with no name",
-			     (unsigned long long)(p - host_console_buf), 0);
-		p = e + 1;
-	}
-	if (host_console_locked_bytes)
-		fail("UART written under the domain lock", host_console_locked_bytes, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -221,9 +182,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vm_boot(board) != 2)
 		fail("boot", 0, 0);
 	host_run_pending();
-	console_flush();
-	host_console_clear(); /* the boot log: not a guest's lines */
-	host_console_locked_bytes = 0;
 	for (size_t i = 0; i + 4 <= size && i < 4 * 256; i += 4) {
 		unsigned int vc;
 		uint16_t a = (uint16_t)(data[i + 2] | data[i + 3] << 8);
@@ -237,13 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		operate(data[i], d, vc, a);
 		host_on_next_lock(NULL, NULL);
-		/* The drain after the trap (or an idle CPU's), the UART taking 0..63 bytes. */
-		host_console_tx_room = data[i + 3] & 0x3f;
-		console_drain((data[i + 3] & 0x40) ? &d->con : NULL, data[i + 2]);
-		host_console_tx_room = -1;
 		check();
 	}
-	console_flush();
-	check_output();
 	return 0;
 }

@@ -12,11 +12,7 @@
 #      where their RAM is, their vCPUs, timer interrupts and (domU1) the
 #      disk's checksum; each reboots (re-created on the same memory),
 #      boots again to init and checks again; both power off, then the
-#      machine does;
-#   3. `make run` (tests/qemu/demo-linux.sh) on a pseudo-terminal, typed
-#      to as a person would (tests/qemu/linux-console.py): a command to
-#      domU1 right after domU2 has booted, Ctrl-A x3, a command to domU2,
-#      poweroff in both; echo, output and the cursor query checked.
+#      machine does.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/linux.sh"
@@ -81,11 +77,4 @@ else fail "linux domU1: disk checksum (want $sum on both boots, see $D1)"; fi
 expect "$D2" "^check: no disk$" "linux domU2: no disk (not passed through)"
 expect "$L" "all domains stopped, powering off" "linux: machine powers off when both end"
 expect_exit0 "$L" "linux: qemu exits 0"
-
-# 3. Typing to both domains of the demo through a pseudo-terminal.
-out=$(BUILD="$BUILD" WORK="$WORK" python3 tests/qemu/linux-console.py "$WORK/linux-console.log" 2>&1)
-echo "$out"
-n=$(echo "$out" | grep -c '^FAIL')
-[ -n "$(echo "$out" | grep '^ok ')" ] || n=$((n + 1)) # it did not run
-fails=$((fails + n))
 finish

@@ -189,45 +189,6 @@ TEST(a_request_from_the_previous_life_is_dropped)
 	CHECK_EQ(vcpu(2, 0)->state, VCPU_PENDING);
 }
 
-/*
- * Per-domain locks: while CPU 0 holds domU1's lock (a long trap), domU2's
- * vCPUs on CPU 2 make calls, start a vCPU and reboot, which scrubs its
- * static memory. The host stand-in aborts if CPU 2 ever takes a lock
- * CPU 0 holds (it would wait), or two domain locks at once; domU1's lock
- * is never taken, and no byte is zeroed with the mm lock held.
- */
-TEST(a_domain_works_while_another_holds_its_lock)
-{
-	boot();
-	struct domain *d1 = domain_by_id(1), *d2 = domain_by_id(2);
-	host_this_cpu = vcpu(1, 0)->pcpu;
-	arch_lock_acquire(&d1->lock);
-	uint64_t d1_taken = d1->lock.taken, d2_taken = d2->lock.taken;
-	uint64_t mm_taken = vm_mm.lock.taken, scrubbed = host_scrubbed_bytes;
-
-	host_this_cpu = vcpu(2, 0)->pcpu;
-	CHECK_EQ(call(vcpu(2, 0), PSCI_VERSION, 0, 0, 0), 0x10001);
-	CHECK_EQ(call(vcpu(2, 0), PSCI_CPU_ON_64, 1, 0x40080000, 0), PSCI_SUCCESS);
-	CHECK(host_cpu_run(vcpu(2, 1)->pcpu));
-	CHECK_EQ(call(vcpu(2, 1), PSCI_SYSTEM_RESET, 0, 0, 0), PSCI_SUCCESS);
-	CHECK_EQ(d2->boots, 2);
-	CHECK_EQ(d2->state, DOMAIN_RUNNING);
-	CHECK(host_scrubbed_bytes - scrubbed >= VM_DOM_MEM); /* its whole static memory */
-	CHECK_EQ(host_scrubbed_mm_locked_bytes, 0);
-	CHECK(d2->lock.taken > d2_taken);
-	CHECK(vm_mm.lock.taken > mm_taken);
-	CHECK_EQ(d1->lock.taken, d1_taken); /* never touched domU1's lock */
-	CHECK(!host_lock_held(&d2->lock) && !host_lock_held(&vm_mm.lock));
-
-	host_this_cpu = vcpu(1, 0)->pcpu;
-	CHECK(host_lock_held(&d1->lock));
-	CHECK_EQ(d1->state, DOMAIN_RUNNING);
-	CHECK_EQ(d1->boots, 1);
-	arch_lock_release(&d1->lock);
-	host_this_cpu = 0;
-	CHECK_EQ(host_lock_depth, 0);
-}
-
 int main(void)
 {
 	board = vm_board(NULL, NULL);
@@ -241,7 +202,6 @@ int main(void)
 	RUN(a_stopped_vcpu_can_do_nothing);
 	RUN(cpu_on_racing_system_off_never_revives_the_domain);
 	RUN(a_request_from_the_previous_life_is_dropped);
-	RUN(a_domain_works_while_another_holds_its_lock);
 	free(board);
 	return tl_finish();
 }

@@ -22,24 +22,6 @@ void spin_lock(spinlock_t *l)
 	                 : "memory");
 }
 
-bool spin_trylock(spinlock_t *l)
-{
-	uint32_t tmp, failed;
-
-	/* One attempt: a lost exclusive store counts as "busy", the caller tries later. */
-	__asm__ volatile("	ldaxr	%w0, [%2]\n"
-	                 "	mov	%w1, #1\n"
-	                 "	cbnz	%w0, 1f\n"
-	                 "	stxr	%w1, %w3, [%2]\n"
-	                 "	b	2f\n"
-	                 "1:	clrex\n"
-	                 "2:\n"
-	                 : "=&r"(tmp), "=&r"(failed)
-	                 : "r"(&l->v), "r"(1u)
-	                 : "memory");
-	return failed == 0;
-}
-
 void spin_unlock(spinlock_t *l)
 {
 	__asm__ volatile("stlr wzr, [%0]\n sev" ::"r"(&l->v) : "memory");
@@ -99,10 +81,7 @@ void arch_guest_tlb_flush(uint16_t vmid)
 _Noreturn void arch_panic(const char *why)
 {
 	struct cpu *c = this_cpu();
-	char msg[256];
 
-	/* Straight to the UART: this CPU may hold the console lock. */
-	fmt_snprintf(msg, sizeof(msg), "bulkhead: PANIC on CPU %u: %s\n", c ? c->index : 0, why);
-	uart_panic_write(msg);
+	hv_printf("bulkhead: PANIC on CPU %u: %s\n", c ? c->index : 0, why);
 	fw_psci_system_off();
 }

@@ -12,21 +12,6 @@
 /* Most list registers used (ICH_VTR_EL2.ListRegs + 1 is at most 16). */
 #define ARCH_MAX_LRS 16
 
-/* The spin lock word (spinlock_t in arm64.h), here so core structs can embed it. */
-struct arm64_spinlock {
-	volatile uint32_t v;
-};
-
-/*
- * A lock of hv/core/arch.h: recursive on one CPU (the core calls back
- * into functions that take it again), so the owner and depth live here.
- */
-struct arch_lock {
-	struct arm64_spinlock sl;
-	volatile unsigned int owner; /* CPU index, ~0u when free */
-	unsigned int depth;
-};
-
 struct domain_arch {
 	/* The domain's virtual GICv3: distributor, redistributors. */
 	struct vgic vgic;

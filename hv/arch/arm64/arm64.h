@@ -5,7 +5,6 @@
 
 #include "core/types.h"
 #include "core/plan.h"
-#include "arch_types.h"
 #include "sysreg.h"
 
 #define CPU_STACK_SIZE (16u * 1024u) /* head.S: STACK_SHIFT */
@@ -44,21 +43,11 @@ static inline struct cpu *this_cpu(void)
 }
 
 /* Spin lock that waits with wfe (required under QEMU -icount). */
-typedef struct arm64_spinlock spinlock_t; /* arch_types.h */
+typedef struct {
+	volatile uint32_t v;
+} spinlock_t;
 void spin_lock(spinlock_t *l);
-/** spin_trylock() - take @l if it is free now. Return: true when taken. */
-bool spin_trylock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
-
-/* traps.c */
-struct domain;
-/**
- * domain_lock_only() - take @d's lock, with no other domain lock held:
- * this CPU's own domain lock, when it holds it, is released first.
- * Return: what domain_unlock_only() needs to take that back.
- */
-unsigned int domain_lock_only(struct domain *d);
-void domain_unlock_only(struct domain *d, unsigned int saved);
 
 /* mmu.c */
 void mmu_map_boot(uint64_t dtb_pa, uint64_t dtb_size);
@@ -73,10 +62,6 @@ void uart_set_base(uint64_t base);
 int uart_getc(void);
 /** uart_rx_irq_enable() - let the host UART raise its receive interrupt (INTID 33 on virt). */
 void uart_rx_irq_enable(void);
-/** uart_wait_tx_room() - return once the transmit FIFO has room (no lock needed). */
-void uart_wait_tx_room(void);
-/** uart_panic_write() - write @s without the console lock: only before the machine stops. */
-void uart_panic_write(const char *s);
 
 /* psci.c: calls to the firmware (QEMU's PSCI emulation) by SMC */
 int64_t fw_psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);

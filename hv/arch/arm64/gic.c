@@ -114,8 +114,6 @@ void gic_spi_clear_active(uint32_t intid)
 		*reg32(gicd_base + GICD_ICACTIVER + (intid / 32) * 4) = 1u << (intid % 32);
 }
 
-static spinlock_t igroupr_lock;
-
 void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable)
 {
 	if (!gicd_base || intid < 32 || intid >= 1020)
@@ -130,13 +128,7 @@ void gic_spi_assign(uint32_t intid, uint64_t mpidr, bool enable)
 	*reg32(gicd_base + GICD_ICPENDR + word) = bit;
 	if (!enable)
 		return;
-	/*
-	 * IGROUPR is read-modify-write and one word holds 32 SPIs of maybe
-	 * several domains, which (re)start in parallel under their own locks.
-	 */
-	spin_lock(&igroupr_lock);
 	*reg32(gicd_base + GICD_IGROUPR + word) |= bit;
-	spin_unlock(&igroupr_lock);
 	((volatile uint8_t *)(uintptr_t)(gicd_base + GICD_IPRIORITYR))[intid] = GIC_PRIO_GUEST;
 	*(volatile uint64_t *)(uintptr_t)(gicd_base + GICD_IROUTER + 8ull * intid) =
 	    (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;

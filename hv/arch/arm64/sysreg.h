@@ -13,11 +13,10 @@
 	})
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
 
-#define isb()       __asm__ volatile("isb" ::: "memory")
-#define dsb(opt)    __asm__ volatile("dsb " #opt ::: "memory")
-#define wfe()       __asm__ volatile("wfe" ::: "memory")
-#define sev()       __asm__ volatile("sev" ::: "memory")
-#define cpu_relax() __asm__ volatile("yield" ::: "memory")
+#define isb()    __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+#define wfe()    __asm__ volatile("wfe" ::: "memory")
+#define sev()    __asm__ volatile("sev" ::: "memory")
 
 /* HCR_EL2 */
 #define HCR_VM     (1ull << 0)

@@ -6,7 +6,6 @@
  */
 #include "arm64.h"
 #include "core/arch.h"
-#include "core/console.h"
 #include "core/domain.h"
 #include "core/fmt.h"
 #include "core/hypercall.h"
@@ -15,68 +14,32 @@
 #define CPTR_EL2_RES1 0x33ffull /* TFP clear: guests may use FP/SIMD */
 
 /*
- * The locks of hv/core/arch.h. Every guest trap is handled under its own
- * domain's lock, and the core calls it again from inside handlers:
- * recursive per CPU.
+ * One lock for all domain state. Every guest trap is handled under it,
+ * and the core calls it again from inside handlers: recursive per CPU.
  */
-void arch_lock_init(struct arch_lock *l, enum arch_lock_class cls)
-{
-	(void)cls; /* the order rules are checked by the host stand-in */
-	l->sl.v = 0;
-	l->owner = ~0u;
-	l->depth = 0;
-}
+static spinlock_t domain_lock;
+static volatile unsigned int lock_owner = ~0u;
+static unsigned int lock_depth;
 
-void arch_lock_acquire(struct arch_lock *l)
+void arch_domain_lock(void)
 {
 	unsigned int me = this_cpu()->index;
 
-	if (l->owner == me) {
-		l->depth++;
+	if (lock_owner == me) {
+		lock_depth++;
 		return;
 	}
-	spin_lock(&l->sl);
-	l->owner = me;
-	l->depth = 1;
+	spin_lock(&domain_lock);
+	lock_owner = me;
+	lock_depth = 1;
 }
 
-void arch_lock_release(struct arch_lock *l)
+void arch_domain_unlock(void)
 {
-	if (--l->depth)
+	if (--lock_depth)
 		return;
-	l->owner = ~0u;
-	spin_unlock(&l->sl);
-}
-
-unsigned int domain_lock_only(struct domain *d)
-{
-	struct cpu *c = this_cpu();
-	unsigned int saved = 0;
-
-	/*
-	 * Never two domain locks on one CPU (two CPUs reaching into each
-	 * other's domain would deadlock): this CPU's own domain lock, held by
-	 * the trap being handled, is let go entirely first. The trap's caller
-	 * copes with what changed meanwhile, as after waiting in trap_enter().
-	 */
-	if (c->vcpu && c->vcpu->dom != d && c->vcpu->dom->lock.owner == c->index) {
-		struct arch_lock *own = &c->vcpu->dom->lock;
-		saved = own->depth;
-		own->depth = 1;
-		arch_lock_release(own);
-	}
-	arch_lock_acquire(&d->lock);
-	return saved;
-}
-
-void domain_unlock_only(struct domain *d, unsigned int saved)
-{
-	arch_lock_release(&d->lock);
-	if (saved) {
-		struct arch_lock *own = &this_cpu()->vcpu->dom->lock;
-		arch_lock_acquire(own);
-		own->depth = saved;
-	}
+	lock_owner = ~0u;
+	spin_unlock(&domain_lock);
 }
 
 void arch_vcpu_kick(struct vcpu *v)
@@ -173,60 +136,40 @@ static void enter_vcpu(struct trap_frame *f)
 	vcpu_load(c->vcpu, f);
 	vgic_vcpu_enter(c->vcpu);
 	c->in_guest = true;
-	arch_lock_release(&c->vcpu->dom->lock); /* taken by cpu_run_vcpu() */
+	arch_domain_unlock(); /* taken by cpu_run_vcpu() */
 	guest_resume(f);
 }
 
 /*
  * Run this CPU's vCPU when it is pending; power the machine off when no
  * domain runs any more; otherwise wait. The decision to enter is taken
- * under the vCPU's domain lock, so a domain being stopped is never
- * entered. c->vcpu is set once, by the first kick, and never changes.
+ * under the domain lock, so a domain being stopped is never entered.
  */
-static spinlock_t power_off_lock;
-
 _Noreturn void cpu_run_vcpu(void)
 {
 	struct cpu *c = this_cpu();
 
 	for (;;) {
+		arch_domain_lock();
 		if (domain_all_stopped()) {
-			/*
-			 * One CPU powers off; the others stay here (no domain lock
-			 * serialises this any more). Never released.
-			 */
-			spin_lock(&power_off_lock);
-			/* Every line the domains left, then the summary, written out in full. */
-			console_sync();
 			domain_print_summary();
 			hv_printf("bulkhead: all domains stopped, powering off\n");
 			fw_psci_system_off();
 		}
 		struct vcpu *v = c->vcpu;
-		if (v) {
-			arch_lock_acquire(&v->dom->lock);
-			if (v->state == VCPU_PENDING) {
-				/* The frame sits at the top of the stack: start over below it. */
-				struct trap_frame *f =
-				    (struct trap_frame *)(void *)(cpu_stacks[c->index] +
-				                                  CPU_STACK_SIZE - sizeof(*f));
-				call_on_frame(f, enter_vcpu);
-			}
-			arch_lock_release(&v->dom->lock);
+		if (v && v->state == VCPU_PENDING) {
+			/* The frame sits at the top of the stack: start over below it. */
+			struct trap_frame *f =
+			    (struct trap_frame *)(void *)(cpu_stacks[c->index] + CPU_STACK_SIZE -
+			                                  sizeof(*f));
+			call_on_frame(f, enter_vcpu);
 		}
-		/*
-		 * An idle CPU prints the console's backlog, without the domain
-		 * lock, as long as the UART takes it and its own vCPU does not
-		 * need it; then it waits for an event (any unlock sends one).
-		 */
-		while (console_drain(NULL, CONSOLE_DRAIN_IDLE) &&
-		       !(c->vcpu && c->vcpu->state == VCPU_PENDING))
-			uart_wait_tx_room();
+		arch_domain_unlock();
 		wfe();
 	}
 }
 
-/* Every trap from a guest: out of the guest, then under its own domain's lock. */
+/* Every trap from a guest: out of the guest, then under the domain lock. */
 static void trap_enter(void)
 {
 	struct cpu *c = this_cpu();
@@ -234,7 +177,7 @@ static void trap_enter(void)
 	c->in_guest = false;
 	dsb(ish);
 	sev();
-	arch_lock_acquire(&c->vcpu->dom->lock);
+	arch_domain_lock();
 	/*
 	 * A vCPU stopped while this CPU waited for the lock (its domain
 	 * rebooting) left list registers of its old life: they must not
@@ -254,19 +197,10 @@ static void trap_exit(struct trap_frame *f)
 	if (v->state == VCPU_RUNNING) {
 		vgic_vcpu_enter(v);
 		c->in_guest = true;
-		arch_lock_release(&v->dom->lock);
-		/*
-		 * This domain's console output, with no domain lock held and
-		 * bounded: the line this trap ended (a vPL011 byte, a
-		 * console_io write) goes out now, after at most one line of
-		 * each domain whose turn comes first. A domain with nothing to
-		 * print pays nothing for the others' output. in_guest is set
-		 * already: a CPU stopping this vCPU waits at most this long.
-		 */
-		console_drain(&v->dom->con, CONSOLE_DRAIN_TRAP);
+		arch_domain_unlock();
 		return;
 	}
-	arch_lock_release(&v->dom->lock);
+	arch_domain_unlock();
 	cpu_run_vcpu();
 }
 
@@ -380,24 +314,16 @@ void trap_guest_serror(struct trap_frame *f)
 	trap_exit(f);
 }
 
-/* Not through hv_printf: the fault may have hit code holding the console lock. */
 void trap_hyp_sync(struct trap_frame *f)
 {
-	char why[128];
-
-	fmt_snprintf(why, sizeof(why),
-	             "unexpected exception in the hypervisor: ESR 0x%llx ELR 0x%llx FAR 0x%llx",
-	             (unsigned long long)read_sysreg(esr_el2), (unsigned long long)f->elr,
-	             (unsigned long long)read_sysreg(far_el2));
-	arch_panic(why);
+	hv_printf("bulkhead: EL2 exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n",
+	          (unsigned long long)read_sysreg(esr_el2), (unsigned long long)f->elr,
+	          (unsigned long long)read_sysreg(far_el2));
+	arch_panic("unexpected exception in the hypervisor");
 }
 
 void trap_hyp_other(struct trap_frame *f)
 {
-	char why[96];
-
-	fmt_snprintf(why, sizeof(why),
-	             "unexpected interrupt or SError in the hypervisor at ELR 0x%llx",
-	             (unsigned long long)f->elr);
-	arch_panic(why);
+	hv_printf("bulkhead: EL2 interrupt or SError at ELR 0x%llx\n", (unsigned long long)f->elr);
+	arch_panic("unexpected interrupt in the hypervisor");
 }

@@ -369,8 +369,7 @@ void vgic_handle_irqs(void)
 		} else if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS) {
 			struct domain *d = spi_owner[intid];
 			if (d && d->state == DOMAIN_RUNNING) {
-				/* Often another domain's SPI: under its lock only. */
-				vgic_inject(d, 0, intid);
+				kick(d, vgic_pend(vgic_of(d), 0, intid));
 				continue;
 			}
 			/*
@@ -472,19 +471,18 @@ bool vgic_sysreg(struct vcpu *v, uint64_t esr, struct trap_frame *f)
 	return true;
 }
 
-/* Any CPU, for any domain: under @d's lock only (domain_lock_only()). */
 void vgic_inject(struct domain *d, unsigned int vcpu, uint32_t intid)
 {
-	unsigned int saved = domain_lock_only(d);
+	arch_domain_lock();
 	if (d->state == DOMAIN_RUNNING)
 		kick(d, vgic_pend(vgic_of(d), vcpu, intid));
-	domain_unlock_only(d, saved);
+	arch_domain_unlock();
 }
 
 void vgic_set_level(struct domain *d, uint32_t intid, bool high)
 {
-	unsigned int saved = domain_lock_only(d);
+	arch_domain_lock();
 	if (d->state == DOMAIN_RUNNING)
 		kick(d, vgic_line(vgic_of(d), intid, high));
-	domain_unlock_only(d, saved);
+	arch_domain_unlock();
 }

@@ -47,8 +47,6 @@ bool vpl011_access(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f
 	if (!(esr & DABT_WNR) && (off == VUART_FR || off == VUART_DR))
 		vpl011_poll_input();
 	spin_lock(&vuart_lock);
-	if (!(esr & DABT_WNR) && off == VUART_FR) /* the ring is the transmit FIFO */
-		d->uart.tx_full = console_full(&d->con);
 	if (esr & DABT_WNR)
 		tx = vuart_write(&d->uart, off, reg == 31 ? 0 : (uint32_t)f->x[reg], &c);
 	else if (reg != 31)
@@ -58,7 +56,7 @@ bool vpl011_access(struct vcpu *v, ipa_t ipa, uint64_t esr, struct trap_frame *f
 	level = vuart_irq_level(&d->uart);
 	spin_unlock(&vuart_lock);
 	if (tx)
-		domain_console_putc(d, c); /* into its ring: the UART is the drain's */
+		domain_console_putc(d, c);
 	vpl011_irq(d, level);
 	return true;
 }
@@ -113,22 +111,14 @@ static void hypervisor_input(char c)
 
 void vpl011_poll_input(void)
 {
-	for (;;) {
+	int ch;
+
+	while ((ch = uart_getc()) >= 0) {
 		char out[CONMUX_MAX_OUT];
 		bool switched, moved, level = false;
 		struct domain *d = NULL;
 
-		/*
-		 * Under the lock: two CPUs may poll at once (an interrupt here,
-		 * a guest reading its FIFO there), and each byte is read once.
-		 * Nothing here waits for output: echo and messages go to rings.
-		 */
 		spin_lock(&vuart_lock);
-		int ch = uart_getc();
-		if (ch < 0) {
-			spin_unlock(&vuart_lock);
-			return;
-		}
 		uint64_t running = running_mask();
 		moved = conmux_leave(&mux, running);
 		unsigned int n = conmux_input(&mux, (char)ch, running, out, &switched);
