@@ -18,8 +18,19 @@ declared() {
 	grep -o '\barch_[a-z0-9_]*(' hv/core/arch.h | tr -d '(' | sort -u
 }
 
-arm_core=$(ls "$BUILD"/arm64/hv/core/*.c.o 2>/dev/null)
-arm_arch=$(ls "$BUILD"/arm64/hv/arch/arm64/*.o 2>/dev/null)
+# Objects of the sources that exist now: a build directory may hold
+# objects of files since removed.
+objs() { # DIR SUFFIX SOURCES...
+	d=$1 x=$2
+	shift 2
+	for f in "$@"; do
+		[ -f "$d/${f%.*}$x" ] && echo "$d/${f%.*}$x"
+	done
+}
+arm_core=$(objs "$BUILD/arm64" .c.o hv/core/*.c)
+arm_arch=$(for f in hv/arch/arm64/*.c hv/arch/arm64/*.S; do
+	[ -f "$BUILD/arm64/$f.o" ] && echo "$BUILD/arm64/$f.o"
+done)
 if [ -z "$arm_core" ] || [ -z "$arm_arch" ]; then
 	echo "FAIL seam_arm64: no arm64 objects in $BUILD/arm64 (build bulkhead.bin first)"
 	status=1
@@ -48,7 +59,7 @@ else
 	fi
 fi
 
-host_objs=$(ls "$BUILD"/plain/hv/core/*.o "$BUILD"/plain/hv/host/*.o 2>/dev/null)
+host_objs=$(objs "$BUILD/plain" .o hv/core/*.c hv/host/*.c)
 if [ -z "$host_objs" ]; then
 	echo "FAIL seam_host_link: no objects in $BUILD/plain (make host first)"
 	status=1
@@ -62,7 +73,8 @@ else
 		status=1
 	fi
 	# The host stand-in implements every hook of arch.h.
-	nm --defined-only "$BUILD"/plain/hv/host/*.o | awk 'NF == 3 {print $3}' | sort -u >"$tmp/host-def"
+	nm --defined-only $(objs "$BUILD/plain" .o hv/host/*.c) | awk 'NF == 3 {print $3}' |
+		sort -u >"$tmp/host-def"
 	declared | comm -23 - "$tmp/host-def" >"$tmp/host-missing"
 	if [ -s "$tmp/host-missing" ]; then
 		echo "FAIL seam_host_complete: not implemented by hv/host:"
