@@ -57,14 +57,10 @@ void domain_log(const struct domain *d, const char *fmt, ...)
 /* Zero the static memory now rather than at the next creation. */
 static void scrub_static(struct domain *d)
 {
-	const struct plan_domain *c = d->cfg;
+	int rc = dommem_scrub(&d->mem);
 
-	for (unsigned int b = 0; b < c->nr_banks; b++) {
-		int rc = staticmem_scrub(&mm->ps, pa_addr(c->banks[b].pa) >> PAGE_SHIFT,
-		                         c->banks[b].size >> PAGE_SHIFT);
-		if (rc)
-			domain_log(d, "scrubbing static bank %u failed (error %d)", b, rc);
-	}
+	if (rc)
+		domain_log(d, "scrubbing its static memory failed (error %d)", rc);
 }
 
 /* Passthrough MMIO, then kernel, ramdisk and DT into the new memory. */

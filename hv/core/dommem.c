@@ -161,7 +161,8 @@ static inline int map_taken(struct domain_mem *dm, uint64_t gfn, uint64_t pfn, u
  * banks come from the plan, never from an allocator. A domain that merely needs "some memory" is a
  * heap domain.
  */
-static int create_static(struct domain_mem *dm, bool scrub)
+/* Pages are taken still marked for scrub: dommem_create() zeroes them after. */
+static int create_static(struct domain_mem *dm)
 {
 	const struct plan_domain *cfg = dm->cfg;
 	int rc = 0;
@@ -171,7 +172,7 @@ static int create_static(struct domain_mem *dm, bool scrub)
 		uint64_t pfn = pa_addr(b->pa) >> PAGE_SHIFT, n = b->size >> PAGE_SHIFT;
 		if (!is_aligned(pa_addr(b->pa) | ipa_addr(b->ipa) | b->size, PAGE_SIZE) || n == 0)
 			return -HV_EINVAL;
-		rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, n, scrub);
+		rc = staticmem_acquire(&dm->mm->ps, dm->domid, pfn, n, false);
 		if (rc == 0)
 			rc = map_taken(dm, ipa_addr(b->ipa) >> PAGE_SHIFT, pfn, n);
 	}
@@ -210,7 +211,7 @@ static int create_heap(struct domain_mem *dm)
 }
 
 static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
-                  unsigned int domid, bool scrub)
+                  unsigned int domid)
 {
 	uint64_t max_pages = 0;
 
@@ -242,7 +243,7 @@ static int create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 	int rc = p2m_init(&dm->p2m, ipa_bits_for(cfg), dm->domid, &src);
 	if (rc)
 		return rc;
-	rc = cfg->is_static ? create_static(dm, scrub) : create_heap(dm);
+	rc = cfg->is_static ? create_static(dm) : create_heap(dm);
 	if (rc == 0 && !dm->table_limit)
 		rc = set_table_budget(dm);
 	if (rc) {
@@ -417,7 +418,7 @@ int dommem_populate(struct domain_mem *dm, uint64_t gfn, unsigned int order)
 int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                   unsigned int domid)
 {
-	int rc = create(dm, mm, cfg, domid, false);
+	int rc = create(dm, mm, cfg, domid);
 	if (rc == 0)
 		dommem_scrub(dm);
 	return rc;
@@ -426,16 +427,21 @@ int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                              unsigned int domid)
 {
-	return create(dm, mm, cfg, domid, false);
+	return create(dm, mm, cfg, domid);
 }
 
-void dommem_scrub(struct domain_mem *dm)
+int dommem_scrub(struct domain_mem *dm)
 {
 	const struct plan_domain *cfg = dm->cfg;
+	int rc = 0;
 
-	for (unsigned int i = 0; cfg->is_static && i < cfg->nr_banks; i++)
-		staticmem_scrub(&dm->mm->ps, pa_addr(cfg->banks[i].pa) >> PAGE_SHIFT,
-		                cfg->banks[i].size >> PAGE_SHIFT);
+	for (unsigned int i = 0; cfg->is_static && i < cfg->nr_banks; i++) {
+		int r = staticmem_scrub(&dm->mm->ps, pa_addr(cfg->banks[i].pa) >> PAGE_SHIFT,
+		                        cfg->banks[i].size >> PAGE_SHIFT);
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
 }
 
 void dommem_destroy(struct domain_mem *dm)

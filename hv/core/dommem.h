@@ -78,8 +78,12 @@ int dommem_create(struct domain_mem *dm, struct mm *mm, const struct plan_domain
 int dommem_create_unscrubbed(struct domain_mem *dm, struct mm *mm, const struct plan_domain *cfg,
                              unsigned int domid);
 
-/** dommem_scrub() - zero every static page of the domain still marked. */
-void dommem_scrub(struct domain_mem *dm);
+/**
+ * dommem_scrub() - zero every static page of the domain still marked
+ * (also after dommem_destroy(): the banks stay bound to the domain).
+ * Return: 0, or the first error of staticmem_scrub().
+ */
+int dommem_scrub(struct domain_mem *dm);
 
 /**
  * dommem_destroy() - tear the stage-2 down and give every page back
